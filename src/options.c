@@ -1,0 +1,222 @@
+/* options.c: the command line and the TIME variable into struct opts; usage and errors. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptime.h"
+
+const char options_default_format[] =
+	"%Uuser %Ssystem %Eelapsed %PCPU (%Xavgtext+%Davgdata %Mmaxresident)k\n"
+	"%Iinputs+%Ooutputs (%Fmajor+%Rminor)pagefaults %Wswaps";
+
+const char options_posix_format[] = "real %e\nuser %U\nsys %S";
+
+const char options_verbose_format[] =
+	"\tCommand being timed: \"%C\"\n"
+	"\tUser time (seconds): %U\n"
+	"\tSystem time (seconds): %S\n"
+	"\tPercent of CPU this job got: %P\n"
+	"\tElapsed (wall clock) time (h:mm:ss or m:ss): %E\n"
+	"\tAverage shared text size (kbytes): %X\n"
+	"\tAverage unshared data size (kbytes): %D\n"
+	"\tAverage stack size (kbytes): %p\n"
+	"\tAverage total size (kbytes): %K\n"
+	"\tMaximum resident set size (kbytes): %M\n"
+	"\tAverage resident set size (kbytes): %t\n"
+	"\tMajor (requiring I/O) page faults: %F\n"
+	"\tMinor (reclaiming a frame) page faults: %R\n"
+	"\tVoluntary context switches: %w\n"
+	"\tInvoluntary context switches: %c\n"
+	"\tSwaps: %W\n"
+	"\tFile system inputs: %I\n"
+	"\tFile system outputs: %O\n"
+	"\tSocket messages sent: %s\n"
+	"\tSocket messages received: %r\n"
+	"\tSignals delivered: %k\n"
+	"\tPage size (bytes): %Z\n"
+	"\tExit status: %x";
+
+enum { ARG_NONE, ARG_REQUIRED };
+
+struct longopt {
+	const char *name;
+	int has_arg;
+	int val;
+	bool gnu; /* GNU time's own: wins an abbreviation it shares with a ptime option */
+};
+
+static const struct longopt longopts[] = {
+	{ "append", ARG_NONE, 'a', true },
+	{ "format", ARG_REQUIRED, 'f', true },
+	{ "help", ARG_NONE, 'h', true },
+	{ "output-file", ARG_REQUIRED, 'o', true },
+	{ "portability", ARG_NONE, 'p', true },
+	{ "quiet", ARG_NONE, 'q', true },
+	{ "verbose", ARG_NONE, 'v', true },
+	{ "version", ARG_NONE, 'V', true },
+	{ "json", ARG_NONE, 'j', false },
+};
+
+static const char shortopts[] = "af:o:pqvVhj";
+
+/* Print one error line and the Try line, and exit 125: the command is not run. */
+void options_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("ptime: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'ptime --help' for more information.\n", stderr);
+	exit(EXIT_CANCELED);
+}
+
+static void options_help(void)
+{
+	fputs("Usage: ptime [OPTIONS] COMMAND [ARG]...\n"
+	      "Run COMMAND, then report what it cost: time, memory, faults, I/O.\n"
+	      "\n"
+	      "GNU time options:\n"
+	      "  -a, --append              with -o FILE, append instead of overwriting\n"
+	      "  -f, --format=FORMAT       use the GNU time FORMAT instead of the classic report\n"
+	      "  -o, --output-file=FILE    write the report to FILE instead of standard error\n"
+	      "  -p, --portability         print the POSIX format: real %e, user %U, sys %S\n"
+	      "  -q, --quiet               do not report abnormal termination of the command\n"
+	      "  -v, --verbose             print GNU time's 23 lines of resource usage\n"
+	      "  -h, --help                display this help and exit\n"
+	      "  -V, --version             output version information and exit\n"
+	      "\n"
+	      "ptime options:\n"
+	      "  -j, --json                write one JSON object (docs/json.md) instead of text\n"
+	      "\n"
+	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
+	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
+	      "such as %{real_ns}, %{max_rss_bytes} or %{read_bytes}.\n"
+	      "The TIME variable gives a FORMAT when no option does.\n"
+	      "\n"
+	      "Exit status: the command's; 128+N if it was killed by signal N;\n"
+	      "126 if it was found but could not run; 127 if it was not found;\n"
+	      "125 if ptime itself failed before running it.\n"
+	      "\n"
+	      "Full documentation: man ptime\n",
+	      stdout);
+	exit(0);
+}
+
+static void options_version(void)
+{
+	printf("ptime %s\n", PACKAGE_VERSION);
+	exit(0);
+}
+
+/* GNU abbreviations keep their meaning: among several prefix matches, a lone GNU one wins. */
+static const struct longopt *options_match_long(const char *name, size_t len)
+{
+	const struct longopt *found = NULL, *gnu = NULL;
+	size_t i, nfound = 0, ngnu = 0;
+
+	for (i = 0; i < sizeof longopts / sizeof longopts[0]; i++) {
+		const struct longopt *l = &longopts[i];
+		if (strncmp(l->name, name, len) != 0)
+			continue;
+		if (strlen(l->name) == len)
+			return l;
+		found = l;
+		nfound++;
+		if (l->gnu) {
+			gnu = l;
+			ngnu++;
+		}
+	}
+	if (nfound == 1)
+		return found;
+	if (ngnu == 1)
+		return gnu;
+	if (nfound == 0)
+		options_usage_error("unrecognized option '--%.*s'", (int)len, name);
+	options_usage_error("option '--%.*s' is ambiguous", (int)len, name);
+}
+
+static void options_apply(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'a': o->append = true; break;
+	case 'f': o->format = arg; o->posix = false; break;
+	case 'o': o->output = arg; break;
+	case 'p': o->format = options_posix_format; o->posix = true; break;
+	case 'q': o->quiet = true; break;
+	case 'v': o->verbose = true; break;
+	case 'j': o->json = true; break;
+	case 'h': options_help(); break;
+	case 'V': options_version(); break;
+	}
+}
+
+/* Fill o from argv and the TIME variable; exits 125 with a Try line on bad input. */
+int options_parse(struct opts *o, int argc, char **argv)
+{
+	int i;
+	char *bad = NULL;
+
+	memset(o, 0, sizeof *o);
+	o->format = getenv("TIME");
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const struct longopt *l = options_match_long(name, len);
+			const char *arg = NULL;
+			if (l->has_arg == ARG_REQUIRED) {
+				if (eq)
+					arg = eq + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					options_usage_error("option '--%s' requires an argument", l->name);
+			} else if (eq) {
+				options_usage_error("option '--%s' doesn't allow an argument", l->name);
+			}
+			options_apply(o, l->val, arg);
+			continue;
+		}
+		for (a++; *a; a++) {
+			const char *s = strchr(shortopts, *a);
+			if (!s || *a == ':')
+				options_usage_error("invalid option -- '%c'", *a);
+			if (s[1] == ':') {
+				const char *arg = a[1] ? a + 1 : (i + 1 < argc ? argv[++i] : NULL);
+				if (!arg)
+					options_usage_error("option requires an argument -- '%c'", *a);
+				options_apply(o, *a, arg);
+				break;
+			}
+			options_apply(o, *a, NULL);
+		}
+	}
+	if (i >= argc)
+		options_usage_error("missing program to run");
+	o->argv = argv + i;
+
+	if (o->verbose) {
+		o->format = options_verbose_format;
+		o->posix = false;
+	}
+	if (o->format && !o->json && format_check(o->format, &bad) < 0) {
+		const char *near = metrics_suggest(bad);
+		if (near)
+			options_usage_error("unknown metric '%%{%s}' in the format; did you mean '%%{%s}'?", bad, near);
+		options_usage_error("unknown metric '%%{%s}' in the format", bad);
+	}
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* procfs.c: /proc/PID/io of the zombie child, and the host facts a report carries. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ptime.h"
+
+/* Read a small file into buf, NUL-terminated; returns its length or -errno. */
+static ssize_t procfs_slurp(const char *path, char *buf, size_t len)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < len - 1) {
+		n = read(fd, buf + got, len - 1 - (size_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+/* Parse the text of /proc/PID/io; returns 0, or -EINVAL if a field is missing. */
+int procfs_parse_io(const char *text, struct proc_io *io)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "rchar:", offsetof(struct proc_io, rchar) },
+		{ "wchar:", offsetof(struct proc_io, wchar) },
+		{ "syscr:", offsetof(struct proc_io, syscr) },
+		{ "syscw:", offsetof(struct proc_io, syscw) },
+		{ "read_bytes:", offsetof(struct proc_io, read_bytes) },
+		{ "write_bytes:", offsetof(struct proc_io, write_bytes) },
+		{ "cancelled_write_bytes:", offsetof(struct proc_io, cancelled_write_bytes) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *p = text;
+		size_t klen = strlen(keys[i].key);
+		while (p && strncmp(p, keys[i].key, klen) != 0) {
+			p = strchr(p, '\n');
+			if (p)
+				p++;
+		}
+		if (!p)
+			return -EINVAL;
+		*(uint64_t *)((char *)io + keys[i].off) = strtoull(p + klen, NULL, 10);
+	}
+	return 0;
+}
+
+/* Read /proc/PID/io; of a zombie it covers all its threads and its waited-for children. */
+int procfs_read_io(pid_t pid, struct proc_io *io)
+{
+	char path[64], buf[512];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	n = procfs_slurp(path, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	return procfs_parse_io(buf, io);
+}
+
+/* kernel.perf_event_paranoid, or INT_MIN when it cannot be read. */
+int procfs_paranoid(void)
+{
+	char buf[32];
+	if (procfs_slurp("/proc/sys/kernel/perf_event_paranoid", buf, sizeof buf) <= 0)
+		return INT_MIN;
+	return atoi(buf);
+}
+
+static void procfs_cpu_model(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[512];
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *colon = strchr(line, ':');
+		if (!colon || (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0 &&
+			       strncmp(line, "cpu model", 9) != 0))
+			continue;
+		colon++;
+		colon += strspn(colon, " \t");
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(out, len, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+/* Fill in the facts about this machine that a JSON report carries. */
+void procfs_read_host(struct host *h)
+{
+	struct utsname u;
+
+	memset(h, 0, sizeof *h);
+	if (uname(&u) == 0) {
+		snprintf(h->hostname, sizeof h->hostname, "%s", u.nodename);
+		snprintf(h->kernel, sizeof h->kernel, "%s", u.release);
+		snprintf(h->machine, sizeof h->machine, "%s", u.machine);
+	}
+	procfs_cpu_model(h->cpu_model, sizeof h->cpu_model);
+	h->cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
+	h->perf_event_paranoid = procfs_paranoid();
+}

@@ -1,0 +1,147 @@
+/* ptime.h: the one internal header: shared structs, then a prototype section per file. */
+#ifndef PTIME_H
+#define PTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Exit statuses of ptime itself, as GNU time and env(1) use them. */
+#define EXIT_CANCELED 125      /* ptime failed before the command ran */
+#define EXIT_CANNOT_INVOKE 126 /* found but not runnable */
+#define EXIT_ENOENT 127        /* not found */
+
+#define NS_PER_SEC 1000000000LL
+
+/* What the command line asked for. */
+struct opts {
+	const char *format;      /* -f, -p, -v or TIME; NULL: the classic report */
+	bool posix;              /* -p is in force: no status line */
+	bool verbose;            /* -v: the 23 GNU lines */
+	bool append;             /* -a */
+	bool quiet;              /* -q: no status line */
+	bool json;               /* -j, --json */
+	const char *output;      /* -o FILE, or NULL for stderr */
+	char **argv;             /* the command and its arguments */
+	const char *events;      /* -e LIST, or NULL for the default set */
+};
+
+/* The counters /proc/PID/io keeps, in bytes and calls. */
+struct proc_io {
+	uint64_t rchar, wchar, syscr, syscw;
+	uint64_t read_bytes, write_bytes, cancelled_write_bytes;
+};
+
+/* The machine the command ran on. */
+struct host {
+	char hostname[256];
+	char kernel[128];
+	char machine[80];
+	char cpu_model[128];
+	long cpus_online;
+	int perf_event_paranoid; /* INT_MIN when unreadable */
+};
+
+/* Everything measured about one run, in SI units, with the reason for anything missing. */
+struct result {
+	char *const *argv;       /* the command as run */
+	long page_size;
+	int wait_status;         /* as wait4 gave it; valid when ran */
+	bool ran;                /* the child was forked and waited for */
+	int exit_status;         /* what ptime exits with */
+	struct timespec start_wall, end_wall; /* CLOCK_REALTIME at release and at exit */
+	int64_t real_ns;         /* CLOCK_MONOTONIC from release of the cork to the wait */
+	struct rusage ru;        /* of the command and its waited-for descendants */
+	struct proc_io io;
+	int io_error;            /* 0, or the errno that kept /proc/PID/io from being read */
+	struct host host;
+	bool have_host;
+	struct counters *counters; /* NULL when counting was off */
+};
+
+/* A metric's value: an integer or a real, or missing with a reason. */
+struct mval {
+	enum { MVAL_NONE, MVAL_INT, MVAL_REAL } kind;
+	int64_t i;
+	double d;
+	const char *why;         /* when MVAL_NONE */
+};
+
+/* One named metric: its name is its JSON key and its %{name} in -f. */
+struct metric {
+	const char *name;
+	const char *section;     /* the JSON object that holds it */
+	const char *unit;        /* "ns", "bytes", "count", "percent" */
+	int id;
+	const char *help;
+};
+
+/* --- xmalloc.c --- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --- options.c --- */
+int options_parse(struct opts *o, int argc, char **argv);
+void options_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+extern const char options_posix_format[];
+extern const char options_default_format[];
+extern const char options_verbose_format[];
+
+/* --- caps.c --- */
+void caps_init(void);
+bool caps_raise_perfmon(void);
+void caps_lower(void);
+void caps_drop_for_exec(void);
+const char *caps_held(void);
+bool caps_used(void);
+
+/* --- spawn.c --- */
+struct spawn {
+	pid_t pid;
+	int cork;                /* write end: one byte releases the child */
+	struct timespec start_mono;
+};
+int spawn_fork(struct spawn *sp, char *const argv[]);
+void spawn_release(struct spawn *sp, struct result *r);
+void spawn_abort(struct spawn *sp);
+int spawn_wait_exit(struct spawn *sp, struct result *r);
+void spawn_reap(struct spawn *sp, struct result *r);
+int spawn_exit_status(int wait_status);
+
+/* --- procfs.c --- */
+int procfs_read_io(pid_t pid, struct proc_io *io);
+int procfs_parse_io(const char *text, struct proc_io *io);
+void procfs_read_host(struct host *h);
+int procfs_paranoid(void);
+
+/* --- metrics.c --- */
+const struct metric *metrics_find(const char *name);
+const struct metric *metrics_all(size_t *n);
+struct mval metrics_value(const struct result *r, const struct metric *m);
+struct mval metrics_by_name(const struct result *r, const char *name);
+bool metrics_known(const char *name);
+const char *metrics_suggest(const char *name);
+size_t metrics_edit_distance(const char *a, const char *b);
+
+/* --- format.c --- */
+void format_status_line(FILE *fp, const struct result *r);
+void format_print(FILE *fp, const char *fmt, const struct result *r);
+int format_check(const char *fmt, char **bad);
+void format_report(FILE *fp, const struct opts *o, const struct result *r);
+void format_human_bytes(char *buf, size_t len, uint64_t bytes);
+void format_group_digits(char *buf, size_t len, uint64_t v);
+
+/* --- report-classic.c --- */
+void report_classic(FILE *fp, const struct opts *o, const struct result *r);
+
+/* --- report-json.c --- */
+int report_json(FILE *fp, const struct opts *o, const struct result *r);
+
+#endif

@@ -1,0 +1,71 @@
+#!/bin/sh
+# t-run.sh: what the command sees, signals, the classic report and the timing of one run.
+. "${srcdir:-.}/tests/lib.sh"
+unset TIME
+
+out=$("$PTIME" -f '' sh -c 'echo to-stdout; echo to-stderr >&2' 2>"$TMP/err")
+is "$out" "to-stdout" "the command's stdout is untouched"
+is "$(head -n 1 "$TMP/err")" "to-stderr" "the command's stderr comes first, untouched"
+
+want=$("$FX/fx-fds")
+got=$("$PTIME" -f '' "$FX/fx-fds" 2>/dev/null)
+is "$got" "$want" "the command holds only the fds it would hold without ptime"
+got=$("$PTIME" -o "$TMP/report" -f '' "$FX/fx-fds")
+is "$got" "$want" "the -o file is not inherited by the command"
+got=$("$PTIME" -j -o "$TMP/report.json" "$FX/fx-fds")
+is "$got" "$want" "--json opens nothing the command inherits"
+
+# SIGTERM and SIGHUP to ptime go to the command, and the report is still written.
+"$PTIME" -f 'report %x %Tt' -o "$TMP/term" sleep 5 &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid; rc=$?
+is "$rc" 143 "SIGTERM to ptime: the command dies of it, ptime exits 143"
+is "$(tail -n 1 "$TMP/term")" "report 0 signalled" "SIGTERM to ptime: the report is still written"
+"$PTIME" -f 'report %Tn' -o "$TMP/hup" sleep 5 &
+pid=$!
+sleep 0.3
+kill -HUP $pid
+wait $pid; rc=$?
+is "$rc:$(tail -n 1 "$TMP/hup")" "129:report 1" "SIGHUP is passed on too"
+# SIGINT to ptime alone is ignored: the command goes on.
+"$PTIME" -f 'report %x' -o "$TMP/int" sh -c 'sleep 0.5; exit 4' &
+pid=$!
+sleep 0.2
+kill -INT $pid
+wait $pid; rc=$?
+is "$rc:$(tail -n 1 "$TMP/int")" "4:report 4" "SIGINT to ptime alone is ignored while the command runs"
+
+# The classic report.
+"$PTIME" "$FX/fx-exit" 0 2>"$TMP/classic"
+is "$(sed -n 1p "$TMP/classic")" "" "classic: a blank line first"
+grep -Eq '^real	[0-9]+m[0-9]+\.[0-9]{3}s$' "$TMP/classic"; ok $? "classic: real in the shell's format"
+grep -Eq '^user	[0-9]+m[0-9]+\.[0-9]{3}s$' "$TMP/classic"; ok $? "classic: user"
+grep -Eq '^sys	[0-9]+m[0-9]+\.[0-9]{3}s$' "$TMP/classic"; ok $? "classic: sys"
+for label in 'cpu' 'max rss' 'page faults' 'context switches' 'read' 'written'; do
+	grep -Eq "^$label  +[^ ]" "$TMP/classic"; ok $? "classic: $label row"
+done
+"$PTIME" sh -c 'exit 3' 2>"$TMP/classic3"; rc=$?
+is "$rc:$(head -n 1 "$TMP/classic3")" "3:Command exited with non-zero status 3" "classic: the status line"
+
+# I/O: reading a known file shows at least its size.
+head -c 3000000 /dev/zero >"$TMP/blob"
+"$PTIME" -f '%{read_bytes} %{read_syscalls}' cat "$TMP/blob" >/dev/null 2>"$TMP/io"
+read -r rb rs <"$TMP/io"
+ok "$([ "$rb" -ge 3000000 ] && [ "$rs" -ge 1 ] && echo 0 || echo 1)" "read_bytes counts the 3 MB read ($rb in $rs calls)"
+"$PTIME" -f '%{write_bytes}' sh -c "head -c 1000000 /dev/zero >'$TMP/w'" 2>"$TMP/io"
+ok "$([ "$(cat "$TMP/io")" -ge 1000000 ] && echo 0 || echo 1)" "write_bytes includes a child's writes ($(cat "$TMP/io"))"
+
+# Real time: a 200 ms sleep reads 200 ms, and ptime's own setup is not in it.
+ns=$("$PTIME" -f '%{real_ns}' sleep 0.2 2>&1)
+ok "$([ "$ns" -ge 200000000 ] && [ "$ns" -lt 260000000 ] && echo 0 || echo 1)" "real_ns of sleep 0.2 ($ns)"
+"$PTIME" -f '%{real_ns}' true 2>"$TMP/true"
+ok "$([ "$(cat "$TMP/true")" -lt 20000000 ] && echo 0 || echo 1)" "real_ns of true is small ($(cat "$TMP/true") ns)"
+
+# User time of CPU spread across threads and child processes.
+"$PTIME" -f '%{user_ns}' "$FX/fx-burn" 200 2 2 2>"$TMP/burn"
+u=$(cat "$TMP/burn")
+within "$u" 800000000 15; ok $? "user time covers 2 threads in 2 processes ($u ns of 800 ms)"
+
+done_testing
