@@ -46,14 +46,15 @@ void caps_init(void)
 	cap_t c;
 
 	caps.elevated = getauxval(AT_SECURE) != 0 && getuid() != 0;
+	if (!caps.elevated)
+		return; /* nothing was given that the command must not inherit */
 	c = cap_get_proc();
 	if (!c)
 		return;
 	caps.perfmon = caps_has(c, CAP_PERFMON);
 	caps.sys_admin = caps_has(c, CAP_SYS_ADMIN);
 	cap_free(c);
-	if (caps.elevated)
-		caps_set_effective(NULL, 0);
+	caps_set_effective(NULL, 0);
 }
 
 /* Raise CAP_PERFMON (or CAP_SYS_ADMIN before Linux 5.8) for perf_event_open; false if not held. */

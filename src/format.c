@@ -211,6 +211,25 @@ int format_check(const char *fmt, char **bad)
 	return 0;
 }
 
+/* Whether fmt asks for any metric of the JSON section sec, so that its probe must run. */
+bool format_needs(const char *fmt, const char *sec)
+{
+	const char *p = fmt;
+	while ((p = strstr(p, "%{")) != NULL) {
+		const char *close = strchr(p + 2, '}');
+		char name[128];
+		const struct metric *m;
+		if (!close)
+			break;
+		snprintf(name, sizeof name, "%.*s", (int)(close - p - 2), p + 2);
+		m = metrics_find(name);
+		if (m && strcmp(m->section, sec) == 0)
+			return true;
+		p = close;
+	}
+	return false;
+}
+
 /* The GNU-format report: the status line unless -q or -p, then the format. */
 void format_report(FILE *fp, const struct opts *o, const struct result *r)
 {

@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 		return EXIT_CANCELED;
 	}
 	spawn_release(&sp, &r);
-	if (spawn_wait_exit(&sp, &r) == 0)
+	/* Only what a report will print is measured: -f '' reads nothing from /proc. */
+	if (spawn_wait_exit(&sp, &r) == 0 && (!o.format || o.json || format_needs(o.format, "io")))
 		r.io_error = -procfs_read_io(sp.pid, &r.io);
 	spawn_reap(&sp, &r);
 	if (!r.ran) {

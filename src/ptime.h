@@ -134,6 +134,7 @@ size_t metrics_edit_distance(const char *a, const char *b);
 void format_status_line(FILE *fp, const struct result *r);
 void format_print(FILE *fp, const char *fmt, const struct result *r);
 int format_check(const char *fmt, char **bad);
+bool format_needs(const char *fmt, const char *sec);
 void format_report(FILE *fp, const struct opts *o, const struct result *r);
 void format_human_bytes(char *buf, size_t len, uint64_t bytes);
 void format_group_digits(char *buf, size_t len, uint64_t v);

@@ -19,13 +19,15 @@ static void spawn_forward(int sig)
 		kill((pid_t)spawn_child_pid, sig);
 }
 
-/* In the child: wait for the cork, then become the command. Never returns. */
-static void spawn_child(int cork, char *const argv[])
+/* In the child: say it is ready, wait for the cork, then become the command. Never returns. */
+static void spawn_child(int ready, int cork, char *const argv[])
 {
 	char go;
 	ssize_t n;
 	int e;
 
+	/* Once the parent hears this, the child's post-fork work is done and not charged to the command. */
+	close(ready);
 	do
 		n = read(cork, &go, 1);
 	while (n < 0 && errno == EINTR);
@@ -41,24 +43,39 @@ static void spawn_child(int cork, char *const argv[])
 /* Fork the command; it waits on the cork until spawn_release. Returns 0 or -errno. */
 int spawn_fork(struct spawn *sp, char *const argv[])
 {
-	int fds[2];
+	int fds[2], rdy[2];
 	pid_t pid;
+	char c;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
+	if (pipe2(rdy, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return -e;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(fds[0]);
 		close(fds[1]);
+		close(rdy[0]);
+		close(rdy[1]);
 		return -e;
 	}
 	if (pid == 0) {
 		close(fds[1]);
-		spawn_child(fds[0], argv);
+		close(rdy[0]);
+		spawn_child(rdy[1], fds[0], argv);
 	}
 	close(fds[0]);
+	close(rdy[1]);
+	/* The child closes its end when it is about to wait on the cork: EOF here. */
+	while (read(rdy[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(rdy[0]);
 	sp->pid = pid;
 	sp->cork = fds[1];
 	spawn_child_pid = pid;
