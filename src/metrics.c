@@ -126,19 +126,19 @@ struct mval metrics_value(const struct result *r, const struct metric *m)
 	return mv_none("unknown metric");
 }
 
-/* The value of any metric by its name. */
+/* The value of any metric by its name: the static table first, then the counters. */
 struct mval metrics_by_name(const struct result *r, const char *name)
 {
 	const struct metric *m = metrics_find(name);
 	if (m)
 		return metrics_value(r, m);
-	return mv_none("unknown metric");
+	return counters_metric(r, name);
 }
 
 /* Whether name is a metric a format may ask for. */
 bool metrics_known(const char *name)
 {
-	return metrics_find(name) != NULL;
+	return metrics_find(name) || counters_metric_known(name);
 }
 
 /* Levenshtein distance, for "did you mean". */
@@ -181,5 +181,5 @@ const char *metrics_suggest(const char *name)
 			best = metrics[i].name;
 		}
 	}
-	return bestd <= limit ? best : NULL;
+	return bestd <= limit ? best : counters_suggest(name);
 }

@@ -58,9 +58,10 @@ static const struct longopt longopts[] = {
 	{ "verbose", ARG_NONE, 'v', true },
 	{ "version", ARG_NONE, 'V', true },
 	{ "json", ARG_NONE, 'j', false },
+	{ "events", ARG_REQUIRED, 'e', false },
 };
 
-static const char shortopts[] = "af:o:pqvVhj";
+static const char shortopts[] = "af:o:pqvVhje:";
 
 /* Print one error line and the Try line, and exit 125: the command is not run. */
 void options_usage_error(const char *fmt, ...)
@@ -77,7 +78,7 @@ void options_usage_error(const char *fmt, ...)
 static void options_help(void)
 {
 	fputs("Usage: ptime [OPTIONS] COMMAND [ARG]...\n"
-	      "Run COMMAND, then report what it cost: time, memory, faults, I/O.\n"
+	      "Run COMMAND, then report what it cost: time, memory, faults, I/O, counters.\n"
 	      "\n"
 	      "GNU time options:\n"
 	      "  -a, --append              with -o FILE, append instead of overwriting\n"
@@ -91,10 +92,13 @@ static void options_help(void)
 	      "\n"
 	      "ptime options:\n"
 	      "  -j, --json                write one JSON object (docs/json.md) instead of text\n"
+	      "  -e, --events=LIST         count these perf events (comma-separated perf names,\n"
+	      "                            rNNNN, :u/:k); 'none' counts nothing; 'list' shows\n"
+	      "                            which this machine can count\n"
 	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
-	      "such as %{real_ns}, %{max_rss_bytes} or %{read_bytes}.\n"
+	      "such as %{real_ns}, %{max_rss_bytes}, %{read_bytes}, %{instructions}, %{ipc}.\n"
 	      "The TIME variable gives a FORMAT when no option does.\n"
 	      "\n"
 	      "Exit status: the command's; 128+N if it was killed by signal N;\n"
@@ -150,6 +154,15 @@ static void options_apply(struct opts *o, int c, const char *arg)
 	case 'q': o->quiet = true; break;
 	case 'v': o->verbose = true; break;
 	case 'j': o->json = true; break;
+	case 'e':
+		if (strcmp(arg, "list") == 0) {
+			counters_list(stdout);
+			exit(0);
+		}
+		if (o->events) /* -e may be given more than once, as in perf */
+			arg = xasprintf("%s,%s", o->events, arg);
+		o->events = arg;
+		break;
 	case 'h': options_help(); break;
 	case 'V': options_version(); break;
 	}
@@ -211,6 +224,13 @@ int options_parse(struct opts *o, int argc, char **argv)
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;
+	}
+	if (o->events && strcmp(o->events, "none") != 0) {
+		char *err = NULL;
+		struct counters *cs = counters_create(o->events, &err);
+		if (!cs)
+			options_usage_error("%s", err);
+		counters_free(cs);
 	}
 	if (o->format && !o->json && format_check(o->format, &bad) < 0) {
 		const char *near = metrics_suggest(bad);

@@ -66,16 +66,34 @@ int procfs_parse_io(const char *text, struct proc_io *io)
 	return 0;
 }
 
-/* Read /proc/PID/io; of a zombie it covers all its threads and its waited-for children. */
-int procfs_read_io(pid_t pid, struct proc_io *io)
+/* Open /proc/PID/io of the corked child; returns an fd or -errno.
+   A zombie's /proc files belong to root, so an unprivileged user must open it while the child lives;
+   reading it later only needs ptrace read access, which one's own zombie grants. */
+int procfs_open_io(pid_t pid)
 {
-	char path[64], buf[512];
+	char path[64];
+	int fd;
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Read an opened /proc/PID/io and close it; of a zombie it covers all its threads and waited-for children. */
+int procfs_read_io(int fd, struct proc_io *io)
+{
+	char buf[512];
 	ssize_t n;
 
-	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-	n = procfs_slurp(path, buf, sizeof buf);
-	if (n < 0)
-		return (int)n;
+	do
+		n = pread(fd, buf, sizeof buf - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	buf[n] = '\0';
 	return procfs_parse_io(buf, io);
 }
 

@@ -30,6 +30,36 @@ struct opts {
 	const char *events;      /* -e LIST, or NULL for the default set */
 };
 
+/* A perf event as named on the command line. */
+struct event {
+	char name[96];           /* canonical: "cycles", "LLC-load-misses", "r1a8" */
+	uint32_t type;
+	uint64_t config;
+	bool user, kernel;       /* :u, :k */
+};
+
+/* One counter of the run: what was asked, and what was read, scaled, or why not. */
+struct counter {
+	struct event ev;
+	bool optional;           /* left out of the report when this CPU lacks it */
+	int fd;
+	bool user_only;          /* kernel counting was excluded, by :u or by fallback */
+	bool counted;            /* value holds a measurement */
+	bool from_rusage;        /* value came from rusage, not perf */
+	uint64_t raw, enabled_ns, running_ns;
+	double value;            /* raw scaled by enabled/running */
+	bool scaled;
+	char why[160];           /* when not counted */
+};
+
+/* The counters of a run. */
+struct counters {
+	struct counter *c;
+	size_t n;
+	int paranoid;
+	bool fallback;           /* some counter fell back to user space only */
+};
+
 /* The counters /proc/PID/io keeps, in bytes and calls. */
 struct proc_io {
 	uint64_t rchar, wchar, syscr, syscw;
@@ -115,8 +145,32 @@ int spawn_wait_exit(struct spawn *sp, struct result *r);
 void spawn_reap(struct spawn *sp, struct result *r);
 int spawn_exit_status(int wait_status);
 
+/* --- events.c --- */
+int events_parse(const char *token, struct event *ev, char **err);
+const char *events_suggest(const char *name);
+bool events_known(const char *name);
+size_t events_list(const char ***names);
+
+/* --- counters.c --- */
+struct counters *counters_create(const char *list, char **err);
+char *counters_for_format(const char *fmt);
+int counters_open(struct counters *cs, pid_t pid);
+void counters_read(struct counters *cs, const struct rusage *ru);
+void counters_free(struct counters *cs);
+void counters_list(FILE *fp);
+bool counters_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *value, bool *scaled);
+const struct counter *counters_find(const struct counters *cs, const char *name);
+struct mval counters_metric(const struct result *r, const char *name);
+bool counters_metric_known(const char *name);
+const char *counters_suggest(const char *name);
+extern const char *const counters_derived_names[];
+
+/* --- report-counters.c --- */
+void report_counters(FILE *fp, const struct result *r);
+
 /* --- procfs.c --- */
-int procfs_read_io(pid_t pid, struct proc_io *io);
+int procfs_open_io(pid_t pid);
+int procfs_read_io(int fd, struct proc_io *io);
 int procfs_parse_io(const char *text, struct proc_io *io);
 void procfs_read_host(struct host *h);
 int procfs_paranoid(void);

@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 #include <limits.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -63,6 +64,64 @@ static json_object *json_host(const struct host *h)
 	return o;
 }
 
+static json_object *json_counter(const struct counter *c)
+{
+	json_object *o = json_object_new_object();
+	bool clock = c->ev.type == PERF_TYPE_SOFTWARE &&
+		     (c->ev.config == PERF_COUNT_SW_TASK_CLOCK || c->ev.config == PERF_COUNT_SW_CPU_CLOCK);
+
+	json_object_object_add(o, "name", json_object_new_string(c->ev.name));
+	json_object_object_add(o, "unit", json_object_new_string(clock ? "ns" : "count"));
+	json_object_object_add(o, "user_only", json_object_new_boolean(c->user_only));
+	if (!c->counted) {
+		json_object_object_add(o, "why", json_object_new_string(c->why));
+		return o;
+	}
+	json_object_object_add(o, "value", json_object_new_int64((int64_t)(c->value + 0.5)));
+	json_object_object_add(o, "source", json_object_new_string(c->from_rusage ? "rusage" : "perf"));
+	if (c->from_rusage)
+		return o;
+	json_object_object_add(o, "raw_value", json_object_new_int64((int64_t)c->raw));
+	json_object_object_add(o, "enabled_ns", json_object_new_int64((int64_t)c->enabled_ns));
+	json_object_object_add(o, "running_ns", json_object_new_int64((int64_t)c->running_ns));
+	json_object_object_add(o, "scaled", json_object_new_boolean(c->scaled));
+	if (c->enabled_ns)
+		json_object_object_add(o, "running_percent",
+				       json_real(100.0 * (double)c->running_ns / (double)c->enabled_ns));
+	return o;
+}
+
+/* The counters section: every counter, counted or with its reason, and the derived metrics. */
+static void json_counters(json_object *root, json_object *unavailable, const struct result *r)
+{
+	const struct counters *cs = r->counters;
+	json_object *sec = json_object_new_object(), *list = json_object_new_array();
+	json_object *derived = json_object_new_object();
+	const char *held = caps_held();
+	size_t i;
+
+	json_object_object_add(sec, "user_only_fallback", json_object_new_boolean(cs->fallback));
+	for (i = 0; i < cs->n; i++)
+		json_object_array_add(list, json_counter(&cs->c[i]));
+	json_object_object_add(sec, "events", list);
+	for (i = 0; counters_derived_names[i]; i++) {
+		struct mval v = counters_metric(r, counters_derived_names[i]);
+		if (v.kind == MVAL_REAL)
+			json_object_object_add(derived, counters_derived_names[i], json_real(v.d));
+		else
+			json_object_object_add(unavailable, counters_derived_names[i], json_object_new_string(v.why));
+	}
+	json_object_object_add(sec, "derived", derived);
+	json_object_object_add(root, "counters", sec);
+	if (held) {
+		json_object *caps = json_object_new_object(), *h = json_object_new_array();
+		json_object_array_add(h, json_object_new_string(held));
+		json_object_object_add(caps, "held", h);
+		json_object_object_add(caps, "used", json_object_new_boolean(caps_used()));
+		json_object_object_add(root, "capabilities", caps);
+	}
+}
+
 /* Add each static metric to its section, or its reason to "unavailable". */
 static void json_metrics(json_object *root, json_object *unavailable, const struct result *r)
 {
@@ -102,6 +161,10 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 	json_object_object_add(root, "end_time", json_time(&r->end_wall));
 	json_object_object_add(root, "exit", json_exit(r));
 	json_metrics(root, unavailable, r);
+	if (r->counters)
+		json_counters(root, unavailable, r);
+	else
+		json_object_object_add(unavailable, "counters", json_object_new_string("counting was turned off (-e none)"));
 	if (r->have_host)
 		json_object_object_add(root, "host", json_host(&r->host));
 	json_object_object_add(root, "unavailable", unavailable);

@@ -14,6 +14,11 @@ both() {
 	"$PTIME" "$@" >"$TMP/p.out" 2>"$TMP/p.err"; prc=$?
 	sed -i "s|^$GNU: |TIME: |; s|^ptime: |TIME: |; s|'||g" "$TMP/g.err" "$TMP/p.err"
 }
+gnu_part() { # ptime's -v adds a counters block after GNU's 23 lines: keep GNU's part
+	head -n "$(wc -l <"$TMP/g.err")" "$TMP/p.err" >"$TMP/p.cut"
+	sed -n "$(($(wc -l <"$TMP/g.err") + 1)),\$p" "$TMP/p.err" >"$TMP/p.rest"
+	mv "$TMP/p.cut" "$TMP/p.err"
+}
 same() { # same DESCRIPTION [normalise-sed]
 	if [ -n "${2:-}" ]; then sed -i "$2" "$TMP/g.err" "$TMP/p.err"; fi
 	if cmp -s "$TMP/g.err" "$TMP/p.err" && [ "$grc" = "$prc" ]; then ok 0 "$1"; else
@@ -29,13 +34,16 @@ same "a trailing % prints ? and no newline"
 both -f '%e %E %U %S %P %M %F %R %w %c %I %O' "$FX/fx-exit" 0
 same "time and rusage specifiers have GNU's shape" "$digits"
 both -v "$FX/fx-exit" 4
+gnu_part
 same "-v prints the same 23 lines and status line" "$digits"
 is "$(grep -c . "$TMP/p.err")" 24 "-v: status line and 23 lines"
+ok "$(grep -q 'Performance counters' "$TMP/p.rest" && echo 0 || echo 1)" "-v: then ptime's counters block"
 both -p "$FX/fx-exit" 5
 same "-p: POSIX format with no status line" "$digits"
 both -p -f '%x' "$FX/fx-exit" 5
 same "-f after -p brings the status line back"
 both -f '%x' -v "$FX/fx-exit" 6
+gnu_part
 same "-v beats -f" "$digits"
 both -q -f '%x' "$FX/fx-exit" 7
 same "-q drops the status line"
