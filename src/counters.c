@@ -241,8 +241,8 @@ void counters_read(struct counters *cs, const struct rusage *ru)
 		} else if (c->ev.config == PERF_COUNT_SW_CPU_MIGRATIONS) {
 			c->counted = false;
 			snprintf(c->why, sizeof c->why,
-				 "not counted: happens in the kernel, which perf_event_paranoid=%d excludes; "
-				 "run as root or setcap cap_perfmon+ep on ptime", cs->paranoid);
+				 "not counted: a kernel event, and perf_event_paranoid=%d allows user space only "
+				 "(run as root, or setcap cap_perfmon+ep ptime)", cs->paranoid);
 		}
 	}
 }
