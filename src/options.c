@@ -39,7 +39,7 @@ const char options_verbose_format[] =
 	"\tPage size (bytes): %Z\n"
 	"\tExit status: %x";
 
-enum { ARG_NONE, ARG_REQUIRED };
+enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
 struct longopt {
 	const char *name;
@@ -59,6 +59,12 @@ static const struct longopt longopts[] = {
 	{ "version", ARG_NONE, 'V', true },
 	{ "json", ARG_NONE, 'j', false },
 	{ "events", ARG_REQUIRED, 'e', false },
+	{ "sample", ARG_OPTIONAL, 'S', false },
+	{ "call-graph", ARG_NONE, 'G', false },
+	{ "inline", ARG_REQUIRED, 'I', false },
+	{ "annotate", ARG_OPTIONAL, 'A', false },
+	{ "callgrind", ARG_REQUIRED, 'C', false },
+	{ "folded", ARG_REQUIRED, 'F', false },
 };
 
 static const char shortopts[] = "af:o:pqvVhje:";
@@ -95,6 +101,16 @@ static void options_help(void)
 	      "  -e, --events=LIST         count these perf events (comma-separated perf names,\n"
 	      "                            rNNNN, :u/:k); 'none' counts nothing; 'list' shows\n"
 	      "                            which this machine can count\n"
+	      "\n"
+	      "Sampling: where the time went, by source line and function:\n"
+	      "      --sample[=HZ]         sample the command, its threads and children (999 Hz)\n"
+	      "      --call-graph          record call chains (frame pointers) for inclusive costs\n"
+	      "      --annotate[=N|full]   print hot source lines with N lines of context (3),\n"
+	      "                            or whole files\n"
+	      "      --callgrind=FILE      write the profile for KCachegrind and callgrind_annotate\n"
+	      "      --folded=FILE         write folded stacks for flame graphs\n"
+	      "      --inline=code|caller  charge inlined code to its own line (code, the default)\n"
+	      "                            or to its call site in the enclosing function\n"
 	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
@@ -163,6 +179,37 @@ static void options_apply(struct opts *o, int c, const char *arg)
 			arg = xasprintf("%s,%s", o->events, arg);
 		o->events = arg;
 		break;
+	case 'S':
+		o->sample_hz = 999;
+		if (arg) {
+			char *end;
+			unsigned long hz = strtoul(arg, &end, 10);
+			/* the kernel's own limit, perf_event_max_sample_rate, is checked when sampling starts */
+			if (*end || end == arg || hz == 0 || hz > 1000000)
+				options_usage_error("invalid sampling rate '%s' (1 to 1000000 Hz)", arg);
+			o->sample_hz = (unsigned)hz;
+		}
+		break;
+	case 'G': o->call_graph = true; break;
+	case 'I':
+		if (strcmp(arg, "caller") != 0 && strcmp(arg, "code") != 0)
+			options_usage_error("invalid --inline '%s' (code or caller)", arg);
+		o->inline_caller = strcmp(arg, "caller") == 0;
+		break;
+	case 'A':
+		o->annotate = 3;
+		if (arg && strcmp(arg, "full") == 0) {
+			o->annotate = -2;
+		} else if (arg) {
+			char *end;
+			long n = strtol(arg, &end, 10);
+			if (*end || end == arg || n < 0 || n > 1000)
+				options_usage_error("invalid --annotate '%s' (a number of context lines, or full)", arg);
+			o->annotate = (int)n;
+		}
+		break;
+	case 'C': o->callgrind = arg; break;
+	case 'F': o->folded = arg; break;
 	case 'h': options_help(); break;
 	case 'V': options_version(); break;
 	}
@@ -175,6 +222,7 @@ int options_parse(struct opts *o, int argc, char **argv)
 	char *bad = NULL;
 
 	memset(o, 0, sizeof *o);
+	o->annotate = -1;
 	o->format = getenv("TIME");
 
 	for (i = 1; i < argc; i++) {
@@ -197,6 +245,8 @@ int options_parse(struct opts *o, int argc, char **argv)
 					arg = argv[++i];
 				else
 					options_usage_error("option '--%s' requires an argument", l->name);
+			} else if (l->has_arg == ARG_OPTIONAL) {
+				arg = eq ? eq + 1 : NULL;
 			} else if (eq) {
 				options_usage_error("option '--%s' doesn't allow an argument", l->name);
 			}
@@ -221,6 +271,9 @@ int options_parse(struct opts *o, int argc, char **argv)
 		options_usage_error("missing program to run");
 	o->argv = argv + i;
 
+	/* Each profile output asks for the sampler. */
+	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded))
+		o->sample_hz = 999;
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;

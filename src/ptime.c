@@ -10,21 +10,27 @@
 
 #include "ptime.h"
 
-static FILE *ptime_open_output(const struct opts *o)
+/* Open a report file before the command runs, so that a bad path stops ptime with 125. */
+static FILE *ptime_open(const char *path, bool append)
 {
 	int fd;
 	FILE *fp;
 
-	if (!o->output)
-		return stderr;
-	/* Close-on-exec: the command must not inherit the report file. */
-	fd = open(o->output, O_WRONLY | O_CREAT | O_CLOEXEC | (o->append ? O_APPEND : O_TRUNC), 0666);
+	/* Close-on-exec: the command must not inherit a report file. */
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
 	if (fd < 0)
-		options_usage_error("cannot open '%s': %s", o->output, strerror(errno));
-	fp = fdopen(fd, o->append ? "a" : "w");
+		options_usage_error("cannot open '%s': %s", path, strerror(errno));
+	fp = fdopen(fd, append ? "a" : "w");
 	if (!fp)
-		options_usage_error("cannot open '%s': %s", o->output, strerror(errno));
+		options_usage_error("cannot open '%s': %s", path, strerror(errno));
 	return fp;
+}
+
+static void ptime_close(FILE *fp, const char *path)
+{
+	if (fflush(fp) != 0 || ferror(fp))
+		fprintf(stderr, "ptime: cannot write '%s': %s\n", path, strerror(errno));
+	fclose(fp);
 }
 
 /* The counters the reports need: -e, else the default set for the full reports, else what -f names. */
@@ -50,12 +56,17 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct result r;
 	struct spawn sp;
-	FILE *out;
+	FILE *out, *callgrind = NULL, *folded = NULL;
+	struct sampler *smp = NULL;
 	int rc, io_fd;
 
 	caps_init();
 	options_parse(&o, argc, argv);
-	out = ptime_open_output(&o);
+	out = o.output ? ptime_open(o.output, o.append) : stderr;
+	if (o.callgrind)
+		callgrind = ptime_open(o.callgrind, false);
+	if (o.folded)
+		folded = ptime_open(o.folded, false);
 
 	memset(&r, 0, sizeof r);
 	r.argv = o.argv;
@@ -71,7 +82,16 @@ int main(int argc, char **argv)
 	r.counters = ptime_counters(&o);
 	if (r.counters)
 		counters_open(r.counters, sp.pid);
+	if (o.sample_hz) {
+		r.profile = profile_new(o.inline_caller);
+		smp = sampler_open(sp.pid, o.sample_hz, o.call_graph, r.profile);
+		/* The command runs all the same; the classic and JSON reports say why, -f gets one line. */
+		if (!smp && o.format && !o.json)
+			fprintf(stderr, "ptime: %s\n", r.profile->why);
+	}
 	spawn_release(&sp, &r);
+	if (smp)
+		sampler_wait(smp, sp.pid);
 	if (spawn_wait_exit(&sp, &r) == 0 && io_fd >= 0)
 		r.io_error = -procfs_read_io(io_fd, &r.io);
 	else
@@ -79,6 +99,10 @@ int main(int argc, char **argv)
 	spawn_reap(&sp, &r);
 	if (r.counters)
 		counters_read(r.counters, &r.ru);
+	if (smp) {
+		sampler_finish(smp);
+		sampler_free(smp);
+	}
 	if (!r.ran) {
 		fprintf(stderr, "ptime: lost the command (pid %d)\n", (int)sp.pid);
 		return EXIT_CANCELED;
@@ -90,13 +114,28 @@ int main(int argc, char **argv)
 		report_json(out, &o, &r);
 	} else if (o.format) {
 		format_report(out, &o, &r);
-		if (o.verbose)
+		if (o.verbose) {
 			report_counters(out, &r);
+			report_profile(out, &r);
+		}
 	} else {
 		report_classic(out, &o, &r);
+	}
+	if (o.annotate != -1 && !o.json)
+		report_annotate(out, r.profile, o.annotate == -2 ? -1 : o.annotate);
+	if (callgrind) {
+		if (!r.profile->why[0])
+			report_callgrind(callgrind, &r);
+		ptime_close(callgrind, o.callgrind);
+	}
+	if (folded) {
+		if (!r.profile->why[0])
+			report_folded(folded, r.profile);
+		ptime_close(folded, o.folded);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		fprintf(stderr, "ptime: cannot write the report: %s\n", strerror(errno));
 	counters_free(r.counters);
+	profile_free(r.profile);
 	return r.exit_status;
 }

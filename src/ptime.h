@@ -28,6 +28,12 @@ struct opts {
 	const char *output;      /* -o FILE, or NULL for stderr */
 	char **argv;             /* the command and its arguments */
 	const char *events;      /* -e LIST, or NULL for the default set */
+	unsigned sample_hz;      /* --sample[=HZ]; 0: no sampling */
+	bool call_graph;         /* --call-graph */
+	bool inline_caller;      /* --inline=caller */
+	int annotate;            /* --annotate[=N|full]: -1 off, -2 whole files, else context lines */
+	const char *callgrind;   /* --callgrind=FILE */
+	const char *folded;      /* --folded=FILE */
 };
 
 /* A perf event as named on the command line. */
@@ -58,6 +64,65 @@ struct counters {
 	size_t n;
 	int paranoid;
 	bool fallback;           /* some counter fell back to user space only */
+};
+
+/* A growable byte buffer. */
+struct bytes {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+/* A perf mmap ring. */
+struct ring {
+	void *base;
+	unsigned char *data;
+	size_t data_size, map_size;
+	int fd;
+};
+
+#define PROFILE_MAX_FRAMES 128
+
+/* One frame of a sample: an offset in a file (or an address, for JIT code). */
+struct frame {
+	int dso;
+	uint64_t addr;
+	bool is_return;
+};
+
+/* Where an address is: function, source file and line (NULL/0 where unknown); interned strings. */
+struct loc {
+	const char *func, *file, *dso;
+	int line;
+};
+
+struct prof_line { const char *file; int line; size_t func; uint64_t self, incl; };
+struct prof_func { const char *name, *dso, *file; int line; uint64_t self, incl; };
+struct prof_call { size_t caller, callee; const char *file; int line; uint64_t count; };
+struct prof_stack { const char *stack; uint64_t count; };
+struct prof_task { int pid, tid; const char *comm; uint64_t samples; };
+
+/* What the sampler found: samples by line, function, call, stack and task. */
+struct profile {
+	char event[32];          /* "cycles:u" or "cpu-clock:u" */
+	unsigned hz;
+	bool call_graph, inline_caller;
+	char why[256];           /* when sampling could not start */
+	uint64_t samples, lost, throttled, no_line;
+	struct strtab *strs;
+	struct symbols *syms;
+	struct profile_maps *maps;
+	struct loc *locs;
+	size_t nlocs, caplocs;
+	struct prof_line *lines;
+	size_t nlines, caplines;
+	struct prof_func *funcs;
+	size_t nfuncs, capfuncs;
+	struct prof_call *calls;
+	size_t ncalls, capcalls;
+	struct prof_stack *stacks;
+	size_t nstacks, capstacks;
+	struct prof_task *tasks;
+	size_t ntasks, captasks;
 };
 
 /* The counters /proc/PID/io keeps, in bytes and calls. */
@@ -91,6 +156,7 @@ struct result {
 	struct host host;
 	bool have_host;
 	struct counters *counters; /* NULL when counting was off */
+	struct profile *profile;   /* NULL without --sample */
 };
 
 /* A metric's value: an integer or a real, or missing with a reason. */
@@ -167,6 +233,53 @@ extern const char *const counters_derived_names[];
 
 /* --- report-counters.c --- */
 void report_counters(FILE *fp, const struct result *r);
+
+/* --- ring.c --- */
+int ring_open(struct ring *rg, int fd, unsigned order);
+size_t ring_drain(struct ring *rg, struct bytes *out);
+void ring_close(struct ring *rg);
+void bytes_reserve(struct bytes *b, size_t n);
+
+/* --- sampler.c --- */
+struct sampler;
+struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct profile *prof);
+void sampler_wait(struct sampler *s, pid_t pid);
+void sampler_finish(struct sampler *s);
+void sampler_free(struct sampler *s);
+
+/* --- strtab.c --- */
+struct strtab *strtab_new(void);
+const char *strtab_intern(struct strtab *t, const char *s);
+void strtab_free(struct strtab *t);
+
+/* --- symbols.c (symbols-none.c without libdw) --- */
+struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
+int symbols_dso(struct symbols *s, const char *path, int pid);
+int symbols_jit_dso(struct symbols *s, int pid);
+bool symbols_absolute(const struct symbols *s, int dso);
+void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out);
+size_t symbols_warnings(const struct symbols *s, char *const **w);
+void symbols_free(struct symbols *s);
+
+/* --- profile.c --- */
+struct profile *profile_new(bool inline_caller);
+void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
+size_t *profile_sorted_funcs(const struct profile *p);
+size_t *profile_sorted_lines(const struct profile *p);
+void profile_free(struct profile *p);
+
+/* --- report-profile.c --- */
+void report_profile(FILE *fp, const struct result *r);
+const char *report_path(const char *path);
+
+/* --- report-annotate.c --- */
+void report_annotate(FILE *fp, const struct profile *p, int context);
+
+/* --- report-callgrind.c --- */
+int report_callgrind(FILE *fp, const struct result *r);
+
+/* --- report-folded.c --- */
+int report_folded(FILE *fp, const struct profile *p);
 
 /* --- procfs.c --- */
 int procfs_open_io(pid_t pid);

@@ -122,6 +122,99 @@ static void json_counters(json_object *root, json_object *unavailable, const str
 	}
 }
 
+static json_object *json_pct(uint64_t n, uint64_t total)
+{
+	return json_real(total ? 100.0 * (double)n / (double)total : 0);
+}
+
+/* The profile: sampling facts, the hottest functions and lines, and samples per process and thread. */
+static json_object *json_profile(const struct profile *p)
+{
+	json_object *o = json_object_new_object(), *funcs = json_object_new_array(), *lines = json_object_new_array();
+	json_object *procs = json_object_new_array(), *threads = json_object_new_array(), *warn = json_object_new_array();
+	size_t *idx, i, j, nw;
+	char *const *w;
+
+	json_object_object_add(o, "event", json_object_new_string(p->event));
+	json_object_object_add(o, "frequency_hz", json_object_new_int64(p->hz));
+	json_object_object_add(o, "user_only", json_object_new_boolean(true));
+	json_object_object_add(o, "call_graph", json_object_new_boolean(p->call_graph));
+	json_object_object_add(o, "inline", json_object_new_string(p->inline_caller ? "caller" : "code"));
+	json_object_object_add(o, "samples", json_object_new_int64((int64_t)p->samples));
+	json_object_object_add(o, "lost_samples", json_object_new_int64((int64_t)p->lost));
+	json_object_object_add(o, "throttled", json_object_new_int64((int64_t)p->throttled));
+	json_object_object_add(o, "samples_without_line", json_object_new_int64((int64_t)p->no_line));
+	idx = profile_sorted_funcs(p);
+	for (i = 0; i < p->nfuncs && i < 50; i++) {
+		const struct prof_func *f = &p->funcs[idx[i]];
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "function", json_object_new_string(f->name));
+		json_object_object_add(e, "dso", json_object_new_string(f->dso));
+		if (f->file) {
+			json_object_object_add(e, "file", json_object_new_string(f->file));
+			json_object_object_add(e, "line", json_object_new_int(f->line));
+		}
+		json_object_object_add(e, "self_samples", json_object_new_int64((int64_t)f->self));
+		json_object_object_add(e, "self_percent", json_pct(f->self, p->samples));
+		json_object_object_add(e, "inclusive_samples", json_object_new_int64((int64_t)f->incl));
+		json_object_object_add(e, "inclusive_percent", json_pct(f->incl, p->samples));
+		json_object_array_add(funcs, e);
+	}
+	free(idx);
+	idx = profile_sorted_lines(p);
+	for (i = 0; i < p->nlines && i < 50; i++) {
+		const struct prof_line *l = &p->lines[idx[i]];
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "file", json_object_new_string(l->file));
+		json_object_object_add(e, "line", json_object_new_int(l->line));
+		json_object_object_add(e, "function", json_object_new_string(p->funcs[l->func].name));
+		json_object_object_add(e, "self_samples", json_object_new_int64((int64_t)l->self));
+		json_object_object_add(e, "self_percent", json_pct(l->self, p->samples));
+		json_object_object_add(e, "inclusive_samples", json_object_new_int64((int64_t)l->incl));
+		json_object_object_add(e, "inclusive_percent", json_pct(l->incl, p->samples));
+		json_object_array_add(lines, e);
+	}
+	free(idx);
+	for (i = 0; i < p->ntasks; i++) {
+		const struct prof_task *t = &p->tasks[i];
+		json_object *e = json_object_new_object(), *pe = NULL;
+		json_object_object_add(e, "pid", json_object_new_int(t->pid));
+		json_object_object_add(e, "tid", json_object_new_int(t->tid));
+		json_object_object_add(e, "comm", json_object_new_string(t->comm));
+		json_object_object_add(e, "samples", json_object_new_int64((int64_t)t->samples));
+		json_object_array_add(threads, e);
+		for (j = 0; j < json_object_array_length(procs); j++) {
+			json_object *q = json_object_array_get_idx(procs, j), *v;
+			json_object_object_get_ex(q, "pid", &v);
+			if (json_object_get_int(v) == t->pid)
+				pe = q;
+		}
+		if (!pe) {
+			pe = json_object_new_object();
+			json_object_object_add(pe, "pid", json_object_new_int(t->pid));
+			json_object_object_add(pe, "comm", json_object_new_string(t->comm));
+			json_object_object_add(pe, "samples", json_object_new_int64(0));
+			json_object_array_add(procs, pe);
+		}
+		{
+			json_object *v;
+			json_object_object_get_ex(pe, "samples", &v);
+			json_object_set_int64(v, json_object_get_int64(v) + (int64_t)t->samples);
+			if (t->pid == t->tid)
+				json_object_object_add(pe, "comm", json_object_new_string(t->comm));
+		}
+	}
+	nw = symbols_warnings(p->syms, &w);
+	for (i = 0; i < nw; i++)
+		json_object_array_add(warn, json_object_new_string(w[i]));
+	json_object_object_add(o, "functions", funcs);
+	json_object_object_add(o, "lines", lines);
+	json_object_object_add(o, "processes", procs);
+	json_object_object_add(o, "threads", threads);
+	json_object_object_add(o, "warnings", warn);
+	return o;
+}
+
 /* Add each static metric to its section, or its reason to "unavailable". */
 static void json_metrics(json_object *root, json_object *unavailable, const struct result *r)
 {
@@ -165,6 +258,10 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 		json_counters(root, unavailable, r);
 	else
 		json_object_object_add(unavailable, "counters", json_object_new_string("counting was turned off (-e none)"));
+	if (r->profile && r->profile->why[0])
+		json_object_object_add(unavailable, "profile", json_object_new_string(r->profile->why));
+	else if (r->profile)
+		json_object_object_add(root, "profile", json_profile(r->profile));
 	if (r->have_host)
 		json_object_object_add(root, "host", json_host(&r->host));
 	json_object_object_add(root, "unavailable", unavailable);

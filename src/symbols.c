@@ -1,0 +1,480 @@
+/* symbols.c: addresses in files to function and file:line with elfutils libdw, built once per file:
+   a sorted symbol table, and a compilation-unit table for binaries without .debug_aranges. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ptime.h"
+
+struct sym {
+	uint64_t addr, size;
+	const char *name;
+};
+
+struct cu_range {
+	uint64_t lo, hi;
+	Dwarf_Off off;
+};
+
+struct load {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct dso {
+	const char *path;     /* interned */
+	const char *name;     /* basename, for dso+0xOFF */
+	int kind;             /* DSO_FILE, DSO_VDSO, DSO_JIT, DSO_ANON */
+	int pid;              /* for DSO_JIT */
+	bool loaded, usable, warned;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	uint64_t bias;        /* module address = ELF vaddr + bias */
+	struct load *loads;
+	size_t nloads;
+	struct sym *syms;
+	size_t nsyms;
+	struct cu_range *cus;
+	size_t ncus;
+	bool cus_built;
+};
+
+enum { DSO_FILE, DSO_VDSO, DSO_JIT, DSO_ANON };
+
+struct symbols {
+	struct dso *dsos;
+	size_t n, cap;
+	bool inline_caller;
+	struct strtab *strs;
+	char **warnings;
+	size_t nwarnings;
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	bool demangle_tried;
+};
+
+static const Dwfl_Callbacks symbols_callbacks = {
+	.find_debuginfo = dwfl_standard_find_debuginfo, /* .gnu_debuglink, /usr/lib/debug/.build-id */
+	.section_address = dwfl_offline_section_address,
+};
+
+/* A resolver; inline_caller charges inlined code to its call site in the enclosing function. */
+struct symbols *symbols_new(bool inline_caller, struct strtab *strs)
+{
+	struct symbols *s = xcalloc(1, sizeof *s);
+	s->inline_caller = inline_caller;
+	s->strs = strs;
+	elf_version(EV_CURRENT);
+	return s;
+}
+
+static void symbols_warn(struct symbols *s, char *msg)
+{
+	s->warnings = xrealloc(s->warnings, (s->nwarnings + 1) * sizeof *s->warnings);
+	s->warnings[s->nwarnings++] = msg;
+}
+
+static int symbols_add(struct symbols *s, const char *path, int kind, int pid)
+{
+	size_t i;
+	const char *slash;
+	for (i = 0; i < s->n; i++)
+		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && strcmp(s->dsos[i].path, path) == 0)
+			return (int)i;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->dsos = xrealloc(s->dsos, s->cap * sizeof *s->dsos);
+	}
+	memset(&s->dsos[s->n], 0, sizeof s->dsos[0]);
+	s->dsos[s->n].path = strtab_intern(s->strs, path);
+	slash = strrchr(path, '/');
+	s->dsos[s->n].name = strtab_intern(s->strs, slash ? slash + 1 : path);
+	s->dsos[s->n].kind = kind;
+	s->dsos[s->n].pid = pid;
+	return (int)s->n++;
+}
+
+/* The id of the file a mapping named path maps, as seen by process pid. */
+int symbols_dso(struct symbols *s, const char *path, int pid)
+{
+	if (strcmp(path, "[vdso]") == 0)
+		return symbols_add(s, path, DSO_VDSO, 0);
+	if (path[0] != '/' || strncmp(path, "//anon", 6) == 0 || strncmp(path, "/memfd:", 7) == 0 ||
+	    strncmp(path, "/dev/zero", 9) == 0)
+		return symbols_jit_dso(s, pid); /* anonymous executable memory: JIT code, if anything */
+	return symbols_add(s, path, DSO_FILE, 0);
+}
+
+/* Whether addresses in dso are absolute (JIT code) rather than offsets in a file. */
+bool symbols_absolute(const struct symbols *s, int dso)
+{
+	return s->dsos[dso].kind == DSO_JIT;
+}
+
+/* The pseudo-file of process pid's anonymous code, resolved through /tmp/perf-PID.map. */
+int symbols_jit_dso(struct symbols *s, int pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/perf-%d.map", pid);
+	return symbols_add(s, path, DSO_JIT, pid);
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void symbols_load_jit(struct symbols *s, struct dso *d)
+{
+	FILE *f = fopen(d->path, "re");
+	char line[4096];
+	size_t cap = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *end, *name;
+		uint64_t start = strtoull(line, &end, 16), size = strtoull(end, &name, 16);
+		if (end == line || name == end)
+			continue;
+		name += strspn(name, " \t");
+		name[strcspn(name, "\n")] = '\0';
+		if (d->nsyms == cap) {
+			cap = cap ? cap * 2 : 256;
+			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
+		}
+		d->syms[d->nsyms++] = (struct sym){ start, size, strtab_intern(s->strs, name) };
+	}
+	fclose(f);
+	qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
+	d->usable = d->nsyms > 0;
+}
+
+/* The kernel's vdso is the same image in every process: copy ptime's own into a memfd for libdw. */
+static int symbols_vdso_fd(void)
+{
+	const unsigned char *img = (const void *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const void *)img;
+	size_t size, i;
+	int fd;
+
+	if (!img || memcmp(img, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return -1;
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(img + eh->e_phoff + i * eh->e_phentsize);
+		if (ph->p_offset + ph->p_filesz > size)
+			size = ph->p_offset + ph->p_filesz;
+	}
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, img, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void symbols_load(struct symbols *s, struct dso *d)
+{
+	int fd, i, n;
+	Elf *elf;
+	GElf_Addr bias = 0;
+	size_t nph, k, cap = 0;
+
+	d->loaded = true;
+	if (d->kind == DSO_JIT) {
+		symbols_load_jit(s, d);
+		return;
+	}
+	fd = d->kind == DSO_VDSO ? symbols_vdso_fd() : open(d->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, strerror(errno)));
+		return;
+	}
+	d->dwfl = dwfl_begin(&symbols_callbacks);
+	dwfl_report_begin(d->dwfl);
+	d->mod = dwfl_report_elf(d->dwfl, d->name, d->kind == DSO_VDSO ? "[vdso]" : d->path, fd, 0, false);
+	dwfl_report_end(d->dwfl, NULL, NULL);
+	if (!d->mod) {
+		symbols_warn(s, xasprintf("%s: not an ELF file libdw can read (%s)", d->path, dwfl_errmsg(-1)));
+		return;
+	}
+	elf = dwfl_module_getelf(d->mod, &bias);
+	d->bias = bias;
+	if (elf && elf_getphdrnum(elf, &nph) == 0)
+		for (k = 0; k < nph; k++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(elf, (int)k, &ph) && ph.p_type == PT_LOAD) {
+				d->loads = xrealloc(d->loads, (d->nloads + 1) * sizeof *d->loads);
+				d->loads[d->nloads++] = (struct load){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
+			}
+		}
+	n = dwfl_module_getsymtab(d->mod);
+	for (i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx = SHN_UNDEF;
+		const char *name = dwfl_module_getsym_info(d->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		/* functions defined here: an imported one (SHN_UNDEF) has no address in this file */
+		if (!name || !*name || shndx == SHN_UNDEF ||
+		    (GELF_ST_TYPE(sym.st_info) != STT_FUNC && GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC))
+			continue;
+		if (d->nsyms == cap) {
+			cap = cap ? cap * 2 : 1024;
+			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
+		}
+		d->syms[d->nsyms++] = (struct sym){ addr, sym.st_size, name };
+	}
+	qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
+	d->usable = true;
+	if (d->nsyms == 0 && d->kind == DSO_FILE) {
+		d->warned = true;
+		symbols_warn(s, xasprintf("%s: no symbols (stripped): its addresses are shown as %s+0xOFFSET",
+					  d->path, d->name));
+	}
+}
+
+/* ELF virtual address of a file offset, through the PT_LOAD segments. */
+static bool symbols_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr)
+{
+	size_t i;
+	for (i = 0; i < d->nloads; i++)
+		if (off >= d->loads[i].offset && off < d->loads[i].offset + d->loads[i].filesz) {
+			*vaddr = off - d->loads[i].offset + d->loads[i].vaddr;
+			return true;
+		}
+	return false;
+}
+
+static const struct sym *symbols_find(const struct dso *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nsyms;
+	const struct sym *best;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (d->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	best = &d->syms[lo - 1];
+	/* Past a sized symbol's end is not inside it; a size-0 symbol runs to the next one. */
+	if (best->size && addr >= best->addr + best->size)
+		return NULL;
+	return best;
+}
+
+static int cu_cmp(const void *a, const void *b)
+{
+	const struct cu_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The ranges of every compilation unit, once: libdw needs .debug_aranges otherwise (clang omits it). */
+static void symbols_build_cus(struct dso *d, Dwarf *dw)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, cap = 0;
+
+	d->cus_built = true;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t o = 0;
+		if (dwarf_offdie(dw, off + hsize, &cu)) {
+			while ((o = dwarf_ranges(&cu, o, &base, &lo, &hi)) > 0) {
+				if (d->ncus == cap) {
+					cap = cap ? cap * 2 : 64;
+					d->cus = xrealloc(d->cus, cap * sizeof *d->cus);
+				}
+				d->cus[d->ncus++] = (struct cu_range){ lo, hi, off + hsize };
+			}
+		}
+		off = next;
+	}
+	qsort(d->cus, d->ncus, sizeof *d->cus, cu_cmp);
+}
+
+static bool symbols_cudie(struct dso *d, Dwarf *dw, uint64_t addr, Dwarf_Die *cu)
+{
+	size_t lo = 0, hi;
+	if (!d->cus_built)
+		symbols_build_cus(d, dw);
+	hi = d->ncus;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (d->cus[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ranges may nest or overlap: look back a little for one that holds addr */
+	while (lo > 0) {
+		const struct cu_range *c = &d->cus[--lo];
+		if (addr >= c->lo && addr < c->hi)
+			return dwarf_offdie(dw, c->off, cu) != NULL;
+		if (d->ncus - lo > 64)
+			break;
+	}
+	return false;
+}
+
+static const char *symbols_demangle(struct symbols *s, const char *name)
+{
+	char *out;
+	int status = -1;
+	size_t len;
+
+	if (name[0] != '_' || name[1] != 'Z')
+		return name;
+	if (!s->demangle_tried) {
+		/* libstdc++ is loaded only when a mangled name shows up: no start-up cost otherwise. */
+		void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		s->demangle_tried = true;
+		if (h)
+			*(void **)&s->demangle = dlsym(h, "__cxa_demangle");
+	}
+	if (!s->demangle || !(out = s->demangle(name, NULL, NULL, &status)) || status != 0)
+		return name;
+	/* Rust's legacy mangling ends in a hash: "::h0123456789abcdef". */
+	len = strlen(out);
+	if (len > 19 && strncmp(out + len - 19, "::h", 3) == 0 && strspn(out + len - 16, "0123456789abcdef") == 16)
+		out[len - 19] = '\0';
+	name = strtab_intern(s->strs, out);
+	free(out);
+	return name;
+}
+
+/* With --inline=caller: the call site, in the enclosing function, of the outermost inlined code at pc. */
+static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr pc, const char **file, int *line)
+{
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cu, pc, &scopes), i, outer = -1;
+	Dwarf_Attribute a;
+	Dwarf_Word fidx, ln;
+	Dwarf_Files *files;
+	size_t nfiles;
+	bool ok = false;
+
+	for (i = 0; i < n; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
+			outer = i;
+	if (outer >= 0 && dwarf_formudata(dwarf_attr(&scopes[outer], DW_AT_call_file, &a), &fidx) == 0 &&
+	    dwarf_formudata(dwarf_attr(&scopes[outer], DW_AT_call_line, &a), &ln) == 0 &&
+	    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && fidx < nfiles) {
+		const char *f = dwarf_filesrc(files, fidx, NULL, NULL);
+		if (f) {
+			*file = strtab_intern(s->strs, f);
+			*line = (int)ln;
+			ok = true;
+		}
+	}
+	free(scopes);
+	return ok;
+}
+
+/* Resolve offset off in file dso to function, source file and line; what cannot be found stays NULL/0. */
+void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out)
+{
+	struct dso *d = &s->dsos[dso];
+	uint64_t vaddr, addr;
+	const struct sym *sym;
+	Dwfl_Line *l;
+	int line = 0;
+	const char *src = NULL;
+
+	memset(out, 0, sizeof *out);
+	out->dso = d->path;
+	if (!d->loaded)
+		symbols_load(s, d);
+	if (d->kind == DSO_JIT) {
+		sym = d->usable ? symbols_find(d, off) : NULL;
+		if (sym) {
+			out->func = sym->name;
+		} else {
+			char buf[64];
+			snprintf(buf, sizeof buf, "[anon]+0x%llx", (unsigned long long)off);
+			out->func = strtab_intern(s->strs, buf);
+		}
+		out->dso = strtab_intern(s->strs, d->usable ? d->path : "[anon]");
+		return;
+	}
+	if (!d->usable || !symbols_vaddr(d, off, &vaddr)) {
+		char buf[300];
+		snprintf(buf, sizeof buf, "%s+0x%llx", d->name, (unsigned long long)off);
+		out->func = strtab_intern(s->strs, buf);
+		return;
+	}
+	addr = vaddr + d->bias;
+	sym = symbols_find(d, addr);
+	if (sym) {
+		out->func = strtab_intern(s->strs, symbols_demangle(s, sym->name));
+	} else {
+		char buf[300];
+		snprintf(buf, sizeof buf, "%s+0x%llx", d->name, (unsigned long long)off);
+		out->func = strtab_intern(s->strs, buf);
+	}
+	l = dwfl_module_getsrc(d->mod, addr);
+	if (l)
+		src = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+	if (!src || s->inline_caller) {
+		Dwarf_Addr dwbias = 0;
+		Dwarf *dw = dwfl_module_getdwarf(d->mod, &dwbias);
+		Dwarf_Die cu;
+		if (dw && symbols_cudie(d, dw, addr - dwbias, &cu)) {
+			if (!src) {
+				Dwarf_Line *dl = dwarf_getsrc_die(&cu, addr - dwbias);
+				if (dl) {
+					src = dwarf_linesrc(dl, NULL, NULL);
+					dwarf_lineno(dl, &line);
+				}
+			}
+			if (s->inline_caller && symbols_call_site(s, &cu, addr - dwbias, &out->file, &out->line))
+				return;
+		}
+	}
+	if (src && line > 0) {
+		out->file = strtab_intern(s->strs, src);
+		out->line = line;
+	}
+}
+
+/* The warnings collected while resolving (one per file at most). */
+size_t symbols_warnings(const struct symbols *s, char *const **w)
+{
+	*w = s->warnings;
+	return s->nwarnings;
+}
+
+/* Free everything. */
+void symbols_free(struct symbols *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		if (s->dsos[i].dwfl)
+			dwfl_end(s->dsos[i].dwfl);
+		free(s->dsos[i].syms);
+		free(s->dsos[i].cus);
+		free(s->dsos[i].loads);
+	}
+	for (i = 0; i < s->nwarnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+	free(s->dsos);
+	free(s);
+}

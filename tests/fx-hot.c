@@ -1,0 +1,114 @@
+/* fx-hot.c: fixture: spend MS ms of CPU 3:1 in two known lines, in the way MODE says.
+   Usage: fx-hot MODE MS [LIB]; MODE is main, threads, fork, exec, dlopen (LIB: libfxhot.so), vdso, jit. */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void fx_work(long ms);
+
+static long ms;
+
+static void *fx_thread(void *arg)
+{
+	(void)arg;
+	fx_work(ms);
+	return NULL;
+}
+
+/* Most of the time in the vdso: clock_gettime called in a loop. */
+static void fx_vdso(void)
+{
+	struct timespec s, n;
+	clock_gettime(CLOCK_MONOTONIC, &s);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &n);
+	while ((n.tv_sec - s.tv_sec) * 1000 + (n.tv_nsec - s.tv_nsec) / 1000000 < ms);
+}
+
+/* JIT code: a counting loop written at run time, named in /tmp/perf-PID.map as perf expects. */
+static int fx_jit(void)
+{
+	static const unsigned char code[] = {
+		0x48, 0x89, 0xf9,       /* mov %rdi,%rcx */
+		0x48, 0xff, 0xc9,       /* 1: dec %rcx */
+		0x75, 0xfb,             /* jnz 1b */
+		0xc3,                   /* ret */
+	};
+	void (*fn)(long);
+	char path[64];
+	FILE *map;
+	struct timespec s, n;
+	unsigned char *mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		return 1;
+	memcpy(mem, code, sizeof code);
+	snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+	map = fopen(path, "w");
+	if (!map)
+		return 1;
+	fprintf(map, "%lx %zx fx_jit_loop\n", (unsigned long)mem, sizeof code);
+	fclose(map);
+	*(void **)&fn = mem;
+	clock_gettime(CLOCK_MONOTONIC, &s);
+	do {
+		fn(1000000);
+		clock_gettime(CLOCK_MONOTONIC, &n);
+	} while ((n.tv_sec - s.tv_sec) * 1000 + (n.tv_nsec - s.tv_nsec) / 1000000 < ms);
+	return 0; /* the map stays for the profiler to read after this process is gone */
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "main";
+	pthread_t t;
+
+	ms = argc > 2 ? atol(argv[2]) : 500;
+	if (strcmp(mode, "main") == 0) {
+		fx_work(ms);
+	} else if (strcmp(mode, "threads") == 0) {
+		/* the work in two threads; main only waits */
+		pthread_t t2;
+		pthread_create(&t, NULL, fx_thread, NULL);
+		pthread_create(&t2, NULL, fx_thread, NULL);
+		pthread_join(t, NULL);
+		pthread_join(t2, NULL);
+	} else if (strcmp(mode, "fork") == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			fx_work(ms);
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	} else if (strcmp(mode, "exec") == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			execl("/proc/self/exe", argv[0], "main", argv[2], (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+	} else if (strcmp(mode, "dlopen") == 0) {
+		void *h = dlopen(argc > 3 ? argv[3] : "libfxhot.so", RTLD_NOW | RTLD_LOCAL);
+		void (*work)(long);
+		if (!h) {
+			fprintf(stderr, "fx-hot: %s\n", dlerror());
+			return 1;
+		}
+		*(void **)&work = dlsym(h, "fx_work");
+		work(ms);
+	} else if (strcmp(mode, "vdso") == 0) {
+		fx_vdso();
+	} else if (strcmp(mode, "jit") == 0) {
+		return fx_jit();
+	} else {
+		fprintf(stderr, "fx-hot: unknown mode %s\n", mode);
+		return 2;
+	}
+	return 0;
+}
