@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/capability.h>
@@ -9,6 +11,11 @@
 #include <unistd.h>
 
 #include "ptime.h"
+
+#define CAP_FUNCS(X) X(cap_get_proc) X(cap_get_flag) X(cap_clear_flag) X(cap_set_flag) X(cap_set_proc) \
+	X(cap_free) X(cap_init) X(cap_get_bound)
+/* libcap is loaded only when file capabilities elevated ptime: most runs never need it. */
+DLIB_TABLE(libcap, CAP_FUNCS)
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -23,21 +30,21 @@ static struct caps_state {
 static bool caps_has(cap_t c, cap_value_t v)
 {
 	cap_flag_value_t f = CAP_CLEAR;
-	if (!CAP_IS_SUPPORTED(v))
+	if (libcap.cap_get_bound(v) < 0) /* not known to this kernel */
 		return false;
-	return cap_get_flag(c, v, CAP_PERMITTED, &f) == 0 && f == CAP_SET;
+	return libcap.cap_get_flag(c, v, CAP_PERMITTED, &f) == 0 && f == CAP_SET;
 }
 
 static void caps_set_effective(const cap_value_t *v, int n)
 {
-	cap_t c = cap_get_proc();
+	cap_t c = libcap.cap_get_proc();
 	if (!c)
 		return;
-	cap_clear_flag(c, CAP_EFFECTIVE);
+	libcap.cap_clear_flag(c, CAP_EFFECTIVE);
 	if (n)
-		cap_set_flag(c, CAP_EFFECTIVE, n, v, CAP_SET);
-	cap_set_proc(c);
-	cap_free(c);
+		libcap.cap_set_flag(c, CAP_EFFECTIVE, n, v, CAP_SET);
+	libcap.cap_set_proc(c);
+	libcap.cap_free(c);
 }
 
 /* Note which capabilities ptime was given, and keep them out of the effective set until needed. */
@@ -48,12 +55,17 @@ void caps_init(void)
 	caps.elevated = getauxval(AT_SECURE) != 0 && getuid() != 0;
 	if (!caps.elevated)
 		return; /* nothing was given that the command must not inherit */
-	c = cap_get_proc();
+	if (!libcap_load("libcap.so.2")) {
+		/* Never run a command with capabilities ptime cannot drop. */
+		fprintf(stderr, "ptime: cannot drop file capabilities: %s\n", libcap_why);
+		exit(EXIT_CANCELED);
+	}
+	c = libcap.cap_get_proc();
 	if (!c)
 		return;
 	caps.perfmon = caps_has(c, CAP_PERFMON);
 	caps.sys_admin = caps_has(c, CAP_SYS_ADMIN);
-	cap_free(c);
+	libcap.cap_free(c);
 	caps_set_effective(NULL, 0);
 }
 
@@ -85,11 +97,11 @@ void caps_drop_for_exec(void)
 	if (!caps.elevated)
 		return;
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	c = cap_init(); /* all three sets empty */
+	c = libcap.cap_init(); /* all three sets empty */
 	if (c) {
-		if (cap_set_proc(c) < 0)
+		if (libcap.cap_set_proc(c) < 0)
 			_exit(EXIT_CANNOT_INVOKE); /* never run the command with more than the user had */
-		cap_free(c);
+		libcap.cap_free(c);
 	}
 }
 

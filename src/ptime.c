@@ -62,6 +62,10 @@ int main(int argc, char **argv)
 
 	caps_init();
 	options_parse(&o, argc, argv);
+	if (o.json && report_json_load()) {
+		fprintf(stderr, "ptime: cannot write JSON: %s\n", report_json_load());
+		return EXIT_CANCELED;
+	}
 	out = o.output ? ptime_open(o.output, o.append) : stderr;
 	if (o.callgrind)
 		callgrind = ptime_open(o.callgrind, false);

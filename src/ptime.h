@@ -190,6 +190,28 @@ extern const char options_posix_format[];
 extern const char options_default_format[];
 extern const char options_verbose_format[];
 
+/* --- dlib.c --- */
+bool dlib_load(const char *soname, const char *const *names, void **slots, size_t n, char *why, size_t len);
+
+/* A table of functions of an optional library, filled by dlib_load: DLIB_TABLE(name, LIST) with
+   LIST(X) calling X(function) for each, then name.function(...) after name_load(). */
+#define DLIB_MEMBER(f) __typeof__(f) *f;
+#define DLIB_NAME(f) #f,
+#define DLIB_TABLE(tab, LIST)                                                                        \
+	static struct { LIST(DLIB_MEMBER) } tab;                                                        \
+	static const char *const tab##_names[] = { LIST(DLIB_NAME) };                                   \
+	static bool tab##_tried, tab##_ok;                                                              \
+	static char tab##_why[256];                                                                     \
+	static bool tab##_load(const char *soname)                                                      \
+	{                                                                                               \
+		if (!tab##_tried)                                                                       \
+			tab##_ok = dlib_load(soname, tab##_names, (void **)&tab,                        \
+					     sizeof tab##_names / sizeof tab##_names[0], tab##_why,      \
+					     sizeof tab##_why);                                          \
+		tab##_tried = true;                                                                     \
+		return tab##_ok;                                                                        \
+	}
+
 /* --- caps.c --- */
 void caps_init(void);
 bool caps_raise_perfmon(void);
@@ -311,5 +333,6 @@ void report_classic(FILE *fp, const struct opts *o, const struct result *r);
 
 /* --- report-json.c --- */
 int report_json(FILE *fp, const struct opts *o, const struct result *r);
+const char *report_json_load(void);
 
 #endif

@@ -10,13 +10,17 @@
 
 #include "ptime.h"
 
+/* json-c is loaded only for --json (report_json_load, before the command runs). */
+#define JSON_FUNCS(X) X(json_object_array_add) X(json_object_array_get_idx) X(json_object_array_length) X(json_object_get_int) X(json_object_get_int64) X(json_object_new_array) X(json_object_new_boolean) X(json_object_new_double_s) X(json_object_new_int) X(json_object_new_int64) X(json_object_new_object) X(json_object_new_string) X(json_object_object_add) X(json_object_object_get_ex) X(json_object_put) X(json_object_set_int64) X(json_object_to_json_string_ext)
+DLIB_TABLE(jc, JSON_FUNCS)
+
 #define PTIME_SCHEMA_VERSION 1
 
 static json_object *json_real(double d)
 {
 	char buf[64];
 	snprintf(buf, sizeof buf, "%.6g", d);
-	return json_object_new_double_s(d, buf);
+	return jc.json_object_new_double_s(d, buf);
 }
 
 static json_object *json_time(const struct timespec *ts)
@@ -26,67 +30,67 @@ static json_object *json_time(const struct timespec *ts)
 	gmtime_r(&ts->tv_sec, &tm);
 	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000);
-	return json_object_new_string(buf);
+	return jc.json_object_new_string(buf);
 }
 
 static json_object *json_exit(const struct result *r)
 {
-	json_object *e = json_object_new_object();
+	json_object *e = jc.json_object_new_object();
 	int st = r->wait_status;
 
-	json_object_object_add(e, "status", json_object_new_int(r->exit_status));
+	jc.json_object_object_add(e, "status", jc.json_object_new_int(r->exit_status));
 	if (WIFEXITED(st)) {
-		json_object_object_add(e, "type", json_object_new_string("exited"));
-		json_object_object_add(e, "code", json_object_new_int(WEXITSTATUS(st)));
+		jc.json_object_object_add(e, "type", jc.json_object_new_string("exited"));
+		jc.json_object_object_add(e, "code", jc.json_object_new_int(WEXITSTATUS(st)));
 	} else if (WIFSIGNALED(st)) {
 		const char *abbrev = sigabbrev_np(WTERMSIG(st));
 		char name[32];
 		snprintf(name, sizeof name, "SIG%s", abbrev ? abbrev : "UNKNOWN");
-		json_object_object_add(e, "type", json_object_new_string("signaled"));
-		json_object_object_add(e, "signal", json_object_new_int(WTERMSIG(st)));
-		json_object_object_add(e, "signal_name", json_object_new_string(name));
-		json_object_object_add(e, "core_dumped", json_object_new_boolean(WCOREDUMP(st)));
+		jc.json_object_object_add(e, "type", jc.json_object_new_string("signaled"));
+		jc.json_object_object_add(e, "signal", jc.json_object_new_int(WTERMSIG(st)));
+		jc.json_object_object_add(e, "signal_name", jc.json_object_new_string(name));
+		jc.json_object_object_add(e, "core_dumped", jc.json_object_new_boolean(WCOREDUMP(st)));
 	}
 	return e;
 }
 
 static json_object *json_host(const struct host *h)
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "hostname", json_object_new_string(h->hostname));
-	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
-	json_object_object_add(o, "machine", json_object_new_string(h->machine));
+	json_object *o = jc.json_object_new_object();
+	jc.json_object_object_add(o, "hostname", jc.json_object_new_string(h->hostname));
+	jc.json_object_object_add(o, "kernel", jc.json_object_new_string(h->kernel));
+	jc.json_object_object_add(o, "machine", jc.json_object_new_string(h->machine));
 	if (h->cpu_model[0])
-		json_object_object_add(o, "cpu_model", json_object_new_string(h->cpu_model));
-	json_object_object_add(o, "cpus_online", json_object_new_int64(h->cpus_online));
+		jc.json_object_object_add(o, "cpu_model", jc.json_object_new_string(h->cpu_model));
+	jc.json_object_object_add(o, "cpus_online", jc.json_object_new_int64(h->cpus_online));
 	if (h->perf_event_paranoid != INT_MIN)
-		json_object_object_add(o, "perf_event_paranoid", json_object_new_int(h->perf_event_paranoid));
+		jc.json_object_object_add(o, "perf_event_paranoid", jc.json_object_new_int(h->perf_event_paranoid));
 	return o;
 }
 
 static json_object *json_counter(const struct counter *c)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jc.json_object_new_object();
 	bool clock = c->ev.type == PERF_TYPE_SOFTWARE &&
 		     (c->ev.config == PERF_COUNT_SW_TASK_CLOCK || c->ev.config == PERF_COUNT_SW_CPU_CLOCK);
 
-	json_object_object_add(o, "name", json_object_new_string(c->ev.name));
-	json_object_object_add(o, "unit", json_object_new_string(clock ? "ns" : "count"));
-	json_object_object_add(o, "user_only", json_object_new_boolean(c->user_only));
+	jc.json_object_object_add(o, "name", jc.json_object_new_string(c->ev.name));
+	jc.json_object_object_add(o, "unit", jc.json_object_new_string(clock ? "ns" : "count"));
+	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(c->user_only));
 	if (!c->counted) {
-		json_object_object_add(o, "why", json_object_new_string(c->why));
+		jc.json_object_object_add(o, "why", jc.json_object_new_string(c->why));
 		return o;
 	}
-	json_object_object_add(o, "value", json_object_new_int64((int64_t)(c->value + 0.5)));
-	json_object_object_add(o, "source", json_object_new_string(c->from_rusage ? "rusage" : "perf"));
+	jc.json_object_object_add(o, "value", jc.json_object_new_int64((int64_t)(c->value + 0.5)));
+	jc.json_object_object_add(o, "source", jc.json_object_new_string(c->from_rusage ? "rusage" : "perf"));
 	if (c->from_rusage)
 		return o;
-	json_object_object_add(o, "raw_value", json_object_new_int64((int64_t)c->raw));
-	json_object_object_add(o, "enabled_ns", json_object_new_int64((int64_t)c->enabled_ns));
-	json_object_object_add(o, "running_ns", json_object_new_int64((int64_t)c->running_ns));
-	json_object_object_add(o, "scaled", json_object_new_boolean(c->scaled));
+	jc.json_object_object_add(o, "raw_value", jc.json_object_new_int64((int64_t)c->raw));
+	jc.json_object_object_add(o, "enabled_ns", jc.json_object_new_int64((int64_t)c->enabled_ns));
+	jc.json_object_object_add(o, "running_ns", jc.json_object_new_int64((int64_t)c->running_ns));
+	jc.json_object_object_add(o, "scaled", jc.json_object_new_boolean(c->scaled));
 	if (c->enabled_ns)
-		json_object_object_add(o, "running_percent",
+		jc.json_object_object_add(o, "running_percent",
 				       json_real(100.0 * (double)c->running_ns / (double)c->enabled_ns));
 	return o;
 }
@@ -95,30 +99,30 @@ static json_object *json_counter(const struct counter *c)
 static void json_counters(json_object *root, json_object *unavailable, const struct result *r)
 {
 	const struct counters *cs = r->counters;
-	json_object *sec = json_object_new_object(), *list = json_object_new_array();
-	json_object *derived = json_object_new_object();
+	json_object *sec = jc.json_object_new_object(), *list = jc.json_object_new_array();
+	json_object *derived = jc.json_object_new_object();
 	const char *held = caps_held();
 	size_t i;
 
-	json_object_object_add(sec, "user_only_fallback", json_object_new_boolean(cs->fallback));
+	jc.json_object_object_add(sec, "user_only_fallback", jc.json_object_new_boolean(cs->fallback));
 	for (i = 0; i < cs->n; i++)
-		json_object_array_add(list, json_counter(&cs->c[i]));
-	json_object_object_add(sec, "events", list);
+		jc.json_object_array_add(list, json_counter(&cs->c[i]));
+	jc.json_object_object_add(sec, "events", list);
 	for (i = 0; counters_derived_names[i]; i++) {
 		struct mval v = counters_metric(r, counters_derived_names[i]);
 		if (v.kind == MVAL_REAL)
-			json_object_object_add(derived, counters_derived_names[i], json_real(v.d));
+			jc.json_object_object_add(derived, counters_derived_names[i], json_real(v.d));
 		else
-			json_object_object_add(unavailable, counters_derived_names[i], json_object_new_string(v.why));
+			jc.json_object_object_add(unavailable, counters_derived_names[i], jc.json_object_new_string(v.why));
 	}
-	json_object_object_add(sec, "derived", derived);
-	json_object_object_add(root, "counters", sec);
+	jc.json_object_object_add(sec, "derived", derived);
+	jc.json_object_object_add(root, "counters", sec);
 	if (held) {
-		json_object *caps = json_object_new_object(), *h = json_object_new_array();
-		json_object_array_add(h, json_object_new_string(held));
-		json_object_object_add(caps, "held", h);
-		json_object_object_add(caps, "used", json_object_new_boolean(caps_used()));
-		json_object_object_add(root, "capabilities", caps);
+		json_object *caps = jc.json_object_new_object(), *h = jc.json_object_new_array();
+		jc.json_object_array_add(h, jc.json_object_new_string(held));
+		jc.json_object_object_add(caps, "held", h);
+		jc.json_object_object_add(caps, "used", jc.json_object_new_boolean(caps_used()));
+		jc.json_object_object_add(root, "capabilities", caps);
 	}
 }
 
@@ -130,88 +134,88 @@ static json_object *json_pct(uint64_t n, uint64_t total)
 /* The profile: sampling facts, the hottest functions and lines, and samples per process and thread. */
 static json_object *json_profile(const struct profile *p)
 {
-	json_object *o = json_object_new_object(), *funcs = json_object_new_array(), *lines = json_object_new_array();
-	json_object *procs = json_object_new_array(), *threads = json_object_new_array(), *warn = json_object_new_array();
+	json_object *o = jc.json_object_new_object(), *funcs = jc.json_object_new_array(), *lines = jc.json_object_new_array();
+	json_object *procs = jc.json_object_new_array(), *threads = jc.json_object_new_array(), *warn = jc.json_object_new_array();
 	size_t *idx, i, j, nw;
 	char *const *w;
 
-	json_object_object_add(o, "event", json_object_new_string(p->event));
-	json_object_object_add(o, "frequency_hz", json_object_new_int64(p->hz));
-	json_object_object_add(o, "user_only", json_object_new_boolean(true));
-	json_object_object_add(o, "call_graph", json_object_new_boolean(p->call_graph));
-	json_object_object_add(o, "inline", json_object_new_string(p->inline_caller ? "caller" : "code"));
-	json_object_object_add(o, "samples", json_object_new_int64((int64_t)p->samples));
-	json_object_object_add(o, "lost_samples", json_object_new_int64((int64_t)p->lost));
-	json_object_object_add(o, "throttled", json_object_new_int64((int64_t)p->throttled));
-	json_object_object_add(o, "samples_without_line", json_object_new_int64((int64_t)p->no_line));
+	jc.json_object_object_add(o, "event", jc.json_object_new_string(p->event));
+	jc.json_object_object_add(o, "frequency_hz", jc.json_object_new_int64(p->hz));
+	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(true));
+	jc.json_object_object_add(o, "call_graph", jc.json_object_new_boolean(p->call_graph));
+	jc.json_object_object_add(o, "inline", jc.json_object_new_string(p->inline_caller ? "caller" : "code"));
+	jc.json_object_object_add(o, "samples", jc.json_object_new_int64((int64_t)p->samples));
+	jc.json_object_object_add(o, "lost_samples", jc.json_object_new_int64((int64_t)p->lost));
+	jc.json_object_object_add(o, "throttled", jc.json_object_new_int64((int64_t)p->throttled));
+	jc.json_object_object_add(o, "samples_without_line", jc.json_object_new_int64((int64_t)p->no_line));
 	idx = profile_sorted_funcs(p);
 	for (i = 0; i < p->nfuncs && i < 50; i++) {
 		const struct prof_func *f = &p->funcs[idx[i]];
-		json_object *e = json_object_new_object();
-		json_object_object_add(e, "function", json_object_new_string(f->name));
-		json_object_object_add(e, "dso", json_object_new_string(f->dso));
+		json_object *e = jc.json_object_new_object();
+		jc.json_object_object_add(e, "function", jc.json_object_new_string(f->name));
+		jc.json_object_object_add(e, "dso", jc.json_object_new_string(f->dso));
 		if (f->file) {
-			json_object_object_add(e, "file", json_object_new_string(f->file));
-			json_object_object_add(e, "line", json_object_new_int(f->line));
+			jc.json_object_object_add(e, "file", jc.json_object_new_string(f->file));
+			jc.json_object_object_add(e, "line", jc.json_object_new_int(f->line));
 		}
-		json_object_object_add(e, "self_samples", json_object_new_int64((int64_t)f->self));
-		json_object_object_add(e, "self_percent", json_pct(f->self, p->samples));
-		json_object_object_add(e, "inclusive_samples", json_object_new_int64((int64_t)f->incl));
-		json_object_object_add(e, "inclusive_percent", json_pct(f->incl, p->samples));
-		json_object_array_add(funcs, e);
+		jc.json_object_object_add(e, "self_samples", jc.json_object_new_int64((int64_t)f->self));
+		jc.json_object_object_add(e, "self_percent", json_pct(f->self, p->samples));
+		jc.json_object_object_add(e, "inclusive_samples", jc.json_object_new_int64((int64_t)f->incl));
+		jc.json_object_object_add(e, "inclusive_percent", json_pct(f->incl, p->samples));
+		jc.json_object_array_add(funcs, e);
 	}
 	free(idx);
 	idx = profile_sorted_lines(p);
 	for (i = 0; i < p->nlines && i < 50; i++) {
 		const struct prof_line *l = &p->lines[idx[i]];
-		json_object *e = json_object_new_object();
-		json_object_object_add(e, "file", json_object_new_string(l->file));
-		json_object_object_add(e, "line", json_object_new_int(l->line));
-		json_object_object_add(e, "function", json_object_new_string(p->funcs[l->func].name));
-		json_object_object_add(e, "self_samples", json_object_new_int64((int64_t)l->self));
-		json_object_object_add(e, "self_percent", json_pct(l->self, p->samples));
-		json_object_object_add(e, "inclusive_samples", json_object_new_int64((int64_t)l->incl));
-		json_object_object_add(e, "inclusive_percent", json_pct(l->incl, p->samples));
-		json_object_array_add(lines, e);
+		json_object *e = jc.json_object_new_object();
+		jc.json_object_object_add(e, "file", jc.json_object_new_string(l->file));
+		jc.json_object_object_add(e, "line", jc.json_object_new_int(l->line));
+		jc.json_object_object_add(e, "function", jc.json_object_new_string(p->funcs[l->func].name));
+		jc.json_object_object_add(e, "self_samples", jc.json_object_new_int64((int64_t)l->self));
+		jc.json_object_object_add(e, "self_percent", json_pct(l->self, p->samples));
+		jc.json_object_object_add(e, "inclusive_samples", jc.json_object_new_int64((int64_t)l->incl));
+		jc.json_object_object_add(e, "inclusive_percent", json_pct(l->incl, p->samples));
+		jc.json_object_array_add(lines, e);
 	}
 	free(idx);
 	for (i = 0; i < p->ntasks; i++) {
 		const struct prof_task *t = &p->tasks[i];
-		json_object *e = json_object_new_object(), *pe = NULL;
-		json_object_object_add(e, "pid", json_object_new_int(t->pid));
-		json_object_object_add(e, "tid", json_object_new_int(t->tid));
-		json_object_object_add(e, "comm", json_object_new_string(t->comm));
-		json_object_object_add(e, "samples", json_object_new_int64((int64_t)t->samples));
-		json_object_array_add(threads, e);
-		for (j = 0; j < json_object_array_length(procs); j++) {
-			json_object *q = json_object_array_get_idx(procs, j), *v;
-			json_object_object_get_ex(q, "pid", &v);
-			if (json_object_get_int(v) == t->pid)
+		json_object *e = jc.json_object_new_object(), *pe = NULL;
+		jc.json_object_object_add(e, "pid", jc.json_object_new_int(t->pid));
+		jc.json_object_object_add(e, "tid", jc.json_object_new_int(t->tid));
+		jc.json_object_object_add(e, "comm", jc.json_object_new_string(t->comm));
+		jc.json_object_object_add(e, "samples", jc.json_object_new_int64((int64_t)t->samples));
+		jc.json_object_array_add(threads, e);
+		for (j = 0; j < jc.json_object_array_length(procs); j++) {
+			json_object *q = jc.json_object_array_get_idx(procs, j), *v;
+			jc.json_object_object_get_ex(q, "pid", &v);
+			if (jc.json_object_get_int(v) == t->pid)
 				pe = q;
 		}
 		if (!pe) {
-			pe = json_object_new_object();
-			json_object_object_add(pe, "pid", json_object_new_int(t->pid));
-			json_object_object_add(pe, "comm", json_object_new_string(t->comm));
-			json_object_object_add(pe, "samples", json_object_new_int64(0));
-			json_object_array_add(procs, pe);
+			pe = jc.json_object_new_object();
+			jc.json_object_object_add(pe, "pid", jc.json_object_new_int(t->pid));
+			jc.json_object_object_add(pe, "comm", jc.json_object_new_string(t->comm));
+			jc.json_object_object_add(pe, "samples", jc.json_object_new_int64(0));
+			jc.json_object_array_add(procs, pe);
 		}
 		{
 			json_object *v;
-			json_object_object_get_ex(pe, "samples", &v);
-			json_object_set_int64(v, json_object_get_int64(v) + (int64_t)t->samples);
+			jc.json_object_object_get_ex(pe, "samples", &v);
+			jc.json_object_set_int64(v, jc.json_object_get_int64(v) + (int64_t)t->samples);
 			if (t->pid == t->tid)
-				json_object_object_add(pe, "comm", json_object_new_string(t->comm));
+				jc.json_object_object_add(pe, "comm", jc.json_object_new_string(t->comm));
 		}
 	}
 	nw = symbols_warnings(p->syms, &w);
 	for (i = 0; i < nw; i++)
-		json_object_array_add(warn, json_object_new_string(w[i]));
-	json_object_object_add(o, "functions", funcs);
-	json_object_object_add(o, "lines", lines);
-	json_object_object_add(o, "processes", procs);
-	json_object_object_add(o, "threads", threads);
-	json_object_object_add(o, "warnings", warn);
+		jc.json_object_array_add(warn, jc.json_object_new_string(w[i]));
+	jc.json_object_object_add(o, "functions", funcs);
+	jc.json_object_object_add(o, "lines", lines);
+	jc.json_object_object_add(o, "processes", procs);
+	jc.json_object_object_add(o, "threads", threads);
+	jc.json_object_object_add(o, "warnings", warn);
 	return o;
 }
 
@@ -224,50 +228,56 @@ static void json_metrics(json_object *root, json_object *unavailable, const stru
 	for (i = 0; i < n; i++) {
 		struct mval v = metrics_value(r, &m[i]);
 		json_object *sec;
-		if (!json_object_object_get_ex(root, m[i].section, &sec)) {
-			sec = json_object_new_object();
-			json_object_object_add(root, m[i].section, sec);
+		if (!jc.json_object_object_get_ex(root, m[i].section, &sec)) {
+			sec = jc.json_object_new_object();
+			jc.json_object_object_add(root, m[i].section, sec);
 		}
 		if (v.kind == MVAL_INT)
-			json_object_object_add(sec, m[i].name, json_object_new_int64(v.i));
+			jc.json_object_object_add(sec, m[i].name, jc.json_object_new_int64(v.i));
 		else if (v.kind == MVAL_REAL)
-			json_object_object_add(sec, m[i].name, json_real(v.d));
+			jc.json_object_object_add(sec, m[i].name, json_real(v.d));
 		else
-			json_object_object_add(unavailable, m[i].name, json_object_new_string(v.why));
+			jc.json_object_object_add(unavailable, m[i].name, jc.json_object_new_string(v.why));
 	}
+}
+
+/* Load json-c; NULL, or why it cannot be loaded. */
+const char *report_json_load(void)
+{
+	return jc_load("libjson-c.so.5") ? NULL : jc_why;
 }
 
 /* Write r as one JSON object on one line; returns 0 or -1 on a write error. */
 int report_json(FILE *fp, const struct opts *o, const struct result *r)
 {
-	json_object *root = json_object_new_object(), *argv = json_object_new_array();
-	json_object *unavailable = json_object_new_object();
+	json_object *root = jc.json_object_new_object(), *argv = jc.json_object_new_array();
+	json_object *unavailable = jc.json_object_new_object();
 	char *const *a;
 	int rc;
 
-	json_object_object_add(root, "schema_version", json_object_new_int(PTIME_SCHEMA_VERSION));
-	json_object_object_add(root, "ptime_version", json_object_new_string(PACKAGE_VERSION));
+	jc.json_object_object_add(root, "schema_version", jc.json_object_new_int(PTIME_SCHEMA_VERSION));
+	jc.json_object_object_add(root, "ptime_version", jc.json_object_new_string(PACKAGE_VERSION));
 	for (a = r->argv; *a; a++)
-		json_object_array_add(argv, json_object_new_string(*a));
-	json_object_object_add(root, "command", argv);
-	json_object_object_add(root, "start_time", json_time(&r->start_wall));
-	json_object_object_add(root, "end_time", json_time(&r->end_wall));
-	json_object_object_add(root, "exit", json_exit(r));
+		jc.json_object_array_add(argv, jc.json_object_new_string(*a));
+	jc.json_object_object_add(root, "command", argv);
+	jc.json_object_object_add(root, "start_time", json_time(&r->start_wall));
+	jc.json_object_object_add(root, "end_time", json_time(&r->end_wall));
+	jc.json_object_object_add(root, "exit", json_exit(r));
 	json_metrics(root, unavailable, r);
 	if (r->counters)
 		json_counters(root, unavailable, r);
 	else
-		json_object_object_add(unavailable, "counters", json_object_new_string("counting was turned off (-e none)"));
+		jc.json_object_object_add(unavailable, "counters", jc.json_object_new_string("counting was turned off (-e none)"));
 	if (r->profile && r->profile->why[0])
-		json_object_object_add(unavailable, "profile", json_object_new_string(r->profile->why));
+		jc.json_object_object_add(unavailable, "profile", jc.json_object_new_string(r->profile->why));
 	else if (r->profile)
-		json_object_object_add(root, "profile", json_profile(r->profile));
+		jc.json_object_object_add(root, "profile", json_profile(r->profile));
 	if (r->have_host)
-		json_object_object_add(root, "host", json_host(&r->host));
-	json_object_object_add(root, "unavailable", unavailable);
+		jc.json_object_object_add(root, "host", json_host(&r->host));
+	jc.json_object_object_add(root, "unavailable", unavailable);
 
-	rc = fprintf(fp, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+	rc = fprintf(fp, "%s\n", jc.json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 									   JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	jc.json_object_put(root);
 	return rc < 0 ? -1 : 0;
 }

@@ -62,10 +62,31 @@ struct symbols {
 	bool demangle_tried;
 };
 
-static const Dwfl_Callbacks symbols_callbacks = {
-	.find_debuginfo = dwfl_standard_find_debuginfo, /* .gnu_debuglink, /usr/lib/debug/.build-id */
-	.section_address = dwfl_offline_section_address,
-};
+/* libdw is loaded when the first address is resolved, not linked: ptime's start-up stays that of a
+   program linked to libc, json-c and libcap (libdw pulls in five compression libraries). */
+#define DW_FUNCS(X) X(dwfl_begin) X(dwfl_report_begin) X(dwfl_report_elf) X(dwfl_report_end) X(dwfl_errmsg) \
+	X(dwfl_module_getelf) X(dwfl_module_getsymtab) X(dwfl_module_getsym_info) X(dwfl_module_getsrc) \
+	X(dwfl_lineinfo) X(dwfl_module_getdwarf) X(dwfl_end) X(dwfl_standard_find_debuginfo) \
+	X(dwfl_offline_section_address) X(dwarf_nextcu) X(dwarf_offdie) X(dwarf_ranges) X(dwarf_getsrc_die) \
+	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
+	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr)
+
+DLIB_TABLE(libdw, DW_FUNCS)
+static Dwfl_Callbacks symbols_callbacks;
+
+/* Load libdw (and through it libelf) once. */
+static bool symbols_dlopen(void)
+{
+	bool first = !libdw_tried;
+	if (!libdw_load("libdw.so.1"))
+		return false;
+	if (first) {
+		symbols_callbacks.find_debuginfo = libdw.dwfl_standard_find_debuginfo; /* debuglink, build-id */
+		symbols_callbacks.section_address = libdw.dwfl_offline_section_address;
+		libdw.elf_version(EV_CURRENT);
+	}
+	return true;
+}
 
 /* A resolver; inline_caller charges inlined code to its call site in the enclosing function. */
 struct symbols *symbols_new(bool inline_caller, struct strtab *strs)
@@ -73,7 +94,6 @@ struct symbols *symbols_new(bool inline_caller, struct strtab *strs)
 	struct symbols *s = xcalloc(1, sizeof *s);
 	s->inline_caller = inline_caller;
 	s->strs = strs;
-	elf_version(EV_CURRENT);
 	return s;
 }
 
@@ -197,35 +217,40 @@ static void symbols_load(struct symbols *s, struct dso *d)
 		symbols_load_jit(s, d);
 		return;
 	}
+	if (!symbols_dlopen()) {
+		if (!s->nwarnings)
+			symbols_warn(s, xasprintf("%s (install libdw1): addresses are shown as file+0xOFFSET", libdw_why));
+		return;
+	}
 	fd = d->kind == DSO_VDSO ? symbols_vdso_fd() : open(d->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, strerror(errno)));
 		return;
 	}
-	d->dwfl = dwfl_begin(&symbols_callbacks);
-	dwfl_report_begin(d->dwfl);
-	d->mod = dwfl_report_elf(d->dwfl, d->name, d->kind == DSO_VDSO ? "[vdso]" : d->path, fd, 0, false);
-	dwfl_report_end(d->dwfl, NULL, NULL);
+	d->dwfl = libdw.dwfl_begin(&symbols_callbacks);
+	libdw.dwfl_report_begin(d->dwfl);
+	d->mod = libdw.dwfl_report_elf(d->dwfl, d->name, d->kind == DSO_VDSO ? "[vdso]" : d->path, fd, 0, false);
+	libdw.dwfl_report_end(d->dwfl, NULL, NULL);
 	if (!d->mod) {
-		symbols_warn(s, xasprintf("%s: not an ELF file libdw can read (%s)", d->path, dwfl_errmsg(-1)));
+		symbols_warn(s, xasprintf("%s: not an ELF file libdw can read (%s)", d->path, libdw.dwfl_errmsg(-1)));
 		return;
 	}
-	elf = dwfl_module_getelf(d->mod, &bias);
+	elf = libdw.dwfl_module_getelf(d->mod, &bias);
 	d->bias = bias;
-	if (elf && elf_getphdrnum(elf, &nph) == 0)
+	if (elf && libdw.elf_getphdrnum(elf, &nph) == 0)
 		for (k = 0; k < nph; k++) {
 			GElf_Phdr ph;
-			if (gelf_getphdr(elf, (int)k, &ph) && ph.p_type == PT_LOAD) {
+			if (libdw.gelf_getphdr(elf, (int)k, &ph) && ph.p_type == PT_LOAD) {
 				d->loads = xrealloc(d->loads, (d->nloads + 1) * sizeof *d->loads);
 				d->loads[d->nloads++] = (struct load){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
 			}
 		}
-	n = dwfl_module_getsymtab(d->mod);
+	n = libdw.dwfl_module_getsymtab(d->mod);
 	for (i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		GElf_Word shndx = SHN_UNDEF;
-		const char *name = dwfl_module_getsym_info(d->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		const char *name = libdw.dwfl_module_getsym_info(d->mod, i, &sym, &addr, &shndx, NULL, NULL);
 		/* functions defined here: an imported one (SHN_UNDEF) has no address in this file */
 		if (!name || !*name || shndx == SHN_UNDEF ||
 		    (GELF_ST_TYPE(sym.st_info) != STT_FUNC && GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC))
@@ -290,12 +315,12 @@ static void symbols_build_cus(struct dso *d, Dwarf *dw)
 	size_t hsize, cap = 0;
 
 	d->cus_built = true;
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+	while (libdw.dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu;
 		Dwarf_Addr base, lo, hi;
 		ptrdiff_t o = 0;
-		if (dwarf_offdie(dw, off + hsize, &cu)) {
-			while ((o = dwarf_ranges(&cu, o, &base, &lo, &hi)) > 0) {
+		if (libdw.dwarf_offdie(dw, off + hsize, &cu)) {
+			while ((o = libdw.dwarf_ranges(&cu, o, &base, &lo, &hi)) > 0) {
 				if (d->ncus == cap) {
 					cap = cap ? cap * 2 : 64;
 					d->cus = xrealloc(d->cus, cap * sizeof *d->cus);
@@ -325,7 +350,7 @@ static bool symbols_cudie(struct dso *d, Dwarf *dw, uint64_t addr, Dwarf_Die *cu
 	while (lo > 0) {
 		const struct cu_range *c = &d->cus[--lo];
 		if (addr >= c->lo && addr < c->hi)
-			return dwarf_offdie(dw, c->off, cu) != NULL;
+			return libdw.dwarf_offdie(dw, c->off, cu) != NULL;
 		if (d->ncus - lo > 64)
 			break;
 	}
@@ -362,7 +387,7 @@ static const char *symbols_demangle(struct symbols *s, const char *name)
 static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr pc, const char **file, int *line)
 {
 	Dwarf_Die *scopes = NULL;
-	int n = dwarf_getscopes(cu, pc, &scopes), i, outer = -1;
+	int n = libdw.dwarf_getscopes(cu, pc, &scopes), i, outer = -1;
 	Dwarf_Attribute a;
 	Dwarf_Word fidx, ln;
 	Dwarf_Files *files;
@@ -370,12 +395,12 @@ static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr pc, c
 	bool ok = false;
 
 	for (i = 0; i < n; i++)
-		if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
+		if (libdw.dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
 			outer = i;
-	if (outer >= 0 && dwarf_formudata(dwarf_attr(&scopes[outer], DW_AT_call_file, &a), &fidx) == 0 &&
-	    dwarf_formudata(dwarf_attr(&scopes[outer], DW_AT_call_line, &a), &ln) == 0 &&
-	    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && fidx < nfiles) {
-		const char *f = dwarf_filesrc(files, fidx, NULL, NULL);
+	if (outer >= 0 && libdw.dwarf_formudata(libdw.dwarf_attr(&scopes[outer], DW_AT_call_file, &a), &fidx) == 0 &&
+	    libdw.dwarf_formudata(libdw.dwarf_attr(&scopes[outer], DW_AT_call_line, &a), &ln) == 0 &&
+	    libdw.dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && fidx < nfiles) {
+		const char *f = libdw.dwarf_filesrc(files, fidx, NULL, NULL);
 		if (f) {
 			*file = strtab_intern(s->strs, f);
 			*line = (int)ln;
@@ -427,19 +452,19 @@ void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out)
 		snprintf(buf, sizeof buf, "%s+0x%llx", d->name, (unsigned long long)off);
 		out->func = strtab_intern(s->strs, buf);
 	}
-	l = dwfl_module_getsrc(d->mod, addr);
+	l = libdw.dwfl_module_getsrc(d->mod, addr);
 	if (l)
-		src = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+		src = libdw.dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
 	if (!src || s->inline_caller) {
 		Dwarf_Addr dwbias = 0;
-		Dwarf *dw = dwfl_module_getdwarf(d->mod, &dwbias);
+		Dwarf *dw = libdw.dwfl_module_getdwarf(d->mod, &dwbias);
 		Dwarf_Die cu;
 		if (dw && symbols_cudie(d, dw, addr - dwbias, &cu)) {
 			if (!src) {
-				Dwarf_Line *dl = dwarf_getsrc_die(&cu, addr - dwbias);
+				Dwarf_Line *dl = libdw.dwarf_getsrc_die(&cu, addr - dwbias);
 				if (dl) {
-					src = dwarf_linesrc(dl, NULL, NULL);
-					dwarf_lineno(dl, &line);
+					src = libdw.dwarf_linesrc(dl, NULL, NULL);
+					libdw.dwarf_lineno(dl, &line);
 				}
 			}
 			if (s->inline_caller && symbols_call_site(s, &cu, addr - dwbias, &out->file, &out->line))
@@ -467,7 +492,7 @@ void symbols_free(struct symbols *s)
 		return;
 	for (i = 0; i < s->n; i++) {
 		if (s->dsos[i].dwfl)
-			dwfl_end(s->dsos[i].dwfl);
+			libdw.dwfl_end(s->dsos[i].dwfl);
 		free(s->dsos[i].syms);
 		free(s->dsos[i].cus);
 		free(s->dsos[i].loads);
