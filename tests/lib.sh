@@ -39,6 +39,25 @@ within() {
 	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b != 0 && d * 100 <= p * b) }'
 }
 
+# validate FILE: every line of FILE is a JSON object that docs/ptime.schema.json accepts.
+validate() {
+	/usr/bin/python3 - "${srcdir:-.}/docs/ptime.schema.json" "$1" <<'PYEOF'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+lines = open(sys.argv[2]).read().splitlines()
+assert lines, "no JSON"
+for line in lines:
+    errs = list(v.iter_errors(json.loads(line)))
+    for e in errs:
+        print("# %s: %s" % (list(e.path), e.message))
+    if errs:
+        sys.exit(1)
+PYEOF
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

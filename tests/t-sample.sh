@@ -35,6 +35,11 @@ PYEOF
 "$PTIME" -j --sample=$HZ "$FX/fx-hot" main $MS 2>"$TMP/main.json"; rc=$?
 is "$rc" 0 "--sample keeps the command's status"
 hot "main program" "$TMP/main.json"
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	validate "$TMP/main.json"; ok $? "the JSON profile validates against the schema"
+else
+	skip "the JSON profile validates" "python3-jsonschema is not installed"
+fi
 "$PTIME" -j --sample=$HZ "$FX/fx-hot" threads $MS 2>"$TMP/threads.json"
 hot "two threads" "$TMP/threads.json"
 is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; print(len([t for t in p["threads"] if t["samples"] > 100]))' "$TMP/threads.json")" 2 "two threads: both are sampled"
@@ -124,6 +129,7 @@ if [ "$max" -lt 1000000 ]; then
 	is "$(tail -n1 "$TMP/why")" 3 "a rate above the kernel's limit: the report is still printed"
 	"$PTIME" -j --sample=1000000 "$FX/fx-exit" 0 2>"$TMP/why.json"
 	grep -q '"profile":"cannot sample at 1000000 Hz' "$TMP/why.json"; ok $? "a rate above the kernel's limit: the JSON says why"
+	validate "$TMP/why.json"; ok $? "a rate above the kernel's limit: the JSON validates"
 else
 	skip "a rate above the kernel's limit" "perf_event_max_sample_rate is $max"
 fi
