@@ -129,6 +129,11 @@ static void options_help(void)
 static void options_version(void)
 {
 	printf("ptime %s\n", PACKAGE_VERSION);
+#ifdef HAVE_LIBDW
+	puts("Samples are resolved to functions and lines with elfutils libdw.");
+#else
+	puts("Built without libdw: samples are named by file and offset only.");
+#endif
 	exit(0);
 }
 

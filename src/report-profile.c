@@ -81,7 +81,7 @@ void report_profile(FILE *fp, const struct result *r)
 		free(idx);
 	}
 	if (p->no_line)
-		fprintf(fp, "  %5.1f%% of samples have no line information (no debug info: build with -g)\n",
+		fprintf(fp, "  %5.1f%% of samples have no line information (see any warning below; build with -g)\n",
 			pct(p->no_line, p->samples));
 	nw = symbols_warnings(p->syms, &w);
 	for (i = 0; i < nw && i < 5; i++)

@@ -50,6 +50,6 @@ fi
 is "$rc" 0 "--help exits 0"
 grep -q '^Usage: ptime' "$TMP/help"; ok $? "--help prints the usage on stdout"
 "$PTIME" --version >"$TMP/ver"; rc=$?
-is "$rc:$(cut -d' ' -f1 "$TMP/ver")" "0:ptime" "--version"
+is "$rc:$(head -n1 "$TMP/ver" | cut -d' ' -f1)" "0:ptime" "--version"
 
 done_testing

@@ -17,6 +17,20 @@ if grep -q 'ptime: sampling' "$TMP/probe"; then
 	exit 0
 fi
 
+if "$PTIME" --version | grep -q 'without libdw'; then
+	# A build without libdw samples all the same, and names code by file and offset.
+	"$PTIME" -j --sample=$HZ "$FX/fx-hot" main 300 2>"$TMP/nodw.json"; rc=$?
+	is "$rc" 0 "without libdw: the command runs"
+	"$PY" - "$TMP/nodw.json" <<'PYEOF' >"$TMP/nodw.out"
+import json, sys
+p = json.loads(open(sys.argv[1]).read())["profile"]
+print(p["samples"] > 100, p["functions"][0]["function"].startswith("fx-hot+0x"), "without libdw" in p["warnings"][0])
+PYEOF
+	is "$(cat "$TMP/nodw.out")" "True True True" "without libdw: sampled, named file+0xOFFSET, with a warning that says why"
+	done_testing
+	exit $?
+fi
+
 # hot DESC JSON: at least 90% of samples on the two lines, and their ratio 3:1 within 10%.
 hot() {
 	"$PY" - "$2" "$HEAVY" "$LIGHT" <<'PYEOF' >"$TMP/hot.out"
