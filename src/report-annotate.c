@@ -81,6 +81,8 @@ static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *a
 	char **src = ann_read(af->file, &nsrc);
 	int e = errno, last = 0, ln;
 
+	if (!src && !af->self)
+		return; /* only callers' lines, and no source to show them in: nothing to read here */
 	fprintf(fp, "\n File: %s  (self %.2f%%", report_path(af->file), 100.0 * (double)af->self / (double)p->samples);
 	if (p->call_graph)
 		fprintf(fp, ", inclusive %.2f%%", 100.0 * (double)af->incl / (double)p->samples);
@@ -174,7 +176,8 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 		if (l->incl > af->incl)
 			af->incl = l->incl; /* a file's inclusive share is its hottest line's, never a double count */
 	}
-	qsort(files, nfiles, sizeof *files, ann_file_cmp);
+	if (nfiles)
+		qsort(files, nfiles, sizeof *files, ann_file_cmp);
 	fprintf(fp, "\n Annotated source: %llu samples of %s at %u Hz\n", (unsigned long long)p->samples, p->event,
 		p->hz);
 	for (i = 0; i < nfiles; i++) {

@@ -363,7 +363,8 @@ void sampler_finish(struct sampler *s)
 			p += h->size;
 		}
 	}
-	qsort(recs, nrec, sizeof *recs, rec_cmp);
+	if (nrec)
+		qsort(recs, nrec, sizeof *recs, rec_cmp);
 
 	for (i = 0; i < nrec; i++) {
 		const unsigned char *p = recs[i].p;

@@ -175,7 +175,8 @@ static void symbols_load_jit(struct symbols *s, struct dso *d)
 		d->syms[d->nsyms++] = (struct sym){ start, size, strtab_intern(s->strs, name) };
 	}
 	fclose(f);
-	qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
+	if (d->nsyms)
+		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
 	d->usable = d->nsyms > 0;
 }
 
@@ -261,7 +262,8 @@ static void symbols_load(struct symbols *s, struct dso *d)
 		}
 		d->syms[d->nsyms++] = (struct sym){ addr, sym.st_size, name };
 	}
-	qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
+	if (d->nsyms)
+		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
 	d->usable = true;
 	if (d->nsyms == 0 && d->kind == DSO_FILE) {
 		d->warned = true;
@@ -330,7 +332,8 @@ static void symbols_build_cus(struct dso *d, Dwarf *dw)
 		}
 		off = next;
 	}
-	qsort(d->cus, d->ncus, sizeof *d->cus, cu_cmp);
+	if (d->ncus)
+		qsort(d->cus, d->ncus, sizeof *d->cus, cu_cmp);
 }
 
 static bool symbols_cudie(struct dso *d, Dwarf *dw, uint64_t addr, Dwarf_Die *cu)

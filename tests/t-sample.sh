@@ -101,7 +101,7 @@ grep -q '^ok' "$TMP/vdso.out"; ok $? "a vdso-heavy loop: $(cat "$TMP/vdso.out")"
 
 "$PTIME" -j --sample=$HZ "$FX/fx-hot" jit 500 2>"$TMP/jit.json"
 "$PY" -c 'import json,sys; p=json.loads(open(sys.argv[1]).read())["profile"]; f=p["functions"][0]; print(f["function"], f["self_samples"] >= 0.8 * p["samples"])' "$TMP/jit.json" >"$TMP/jit.out"
-rm -f /tmp/perf-*.map.ptime-test 2>/dev/null
+rm -f "/tmp/perf-$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"]["processes"][0]["pid"])' "$TMP/jit.json").map"
 is "$(cat "$TMP/jit.out")" "fx_jit_loop True" "JIT code named through /tmp/perf-PID.map"
 
 # Call chains: inclusive cost reaches main.
