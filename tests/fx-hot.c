@@ -1,5 +1,5 @@
 /* fx-hot.c: fixture: spend MS ms of CPU 3:1 in two known lines, in the way MODE says.
-   Usage: fx-hot MODE MS [LIB]; MODE is main, threads, fork, exec, dlopen (LIB: libfxhot.so), vdso, jit. */
+   Usage: fx-hot MODE MS [LIB]; MODE is main, threads, fork, exec, dlopen (LIB: libfxhot.so), inline, vdso, jit. */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,8 +11,26 @@
 #include <unistd.h>
 
 void fx_work(long ms);
+volatile unsigned long fx_sink2;
 
 static long ms;
+
+/* Inlined code whose line and call site are both known: --inline=code charges FX-INLINED,
+   --inline=caller charges FX-CALLSITE. */
+static inline __attribute__((always_inline)) void fx_inlined(long n)
+{
+	for (long i = 0; i < n; i++) fx_sink2 += (unsigned long)i; /* FX-INLINED */
+}
+
+__attribute__((noinline)) static void fx_inliner(void)
+{
+	struct timespec s, n;
+	clock_gettime(CLOCK_MONOTONIC, &s);
+	do {
+		fx_inlined(1000000); /* FX-CALLSITE */
+		clock_gettime(CLOCK_MONOTONIC, &n);
+	} while ((n.tv_sec - s.tv_sec) * 1000 + (n.tv_nsec - s.tv_nsec) / 1000000 < ms);
+}
 
 static void *fx_thread(void *arg)
 {
@@ -102,6 +120,8 @@ int main(int argc, char **argv)
 		}
 		*(void **)&work = dlsym(h, "fx_work");
 		work(ms);
+	} else if (strcmp(mode, "inline") == 0) {
+		fx_inliner();
 	} else if (strcmp(mode, "vdso") == 0) {
 		fx_vdso();
 	} else if (strcmp(mode, "jit") == 0) {

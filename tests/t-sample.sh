@@ -77,6 +77,56 @@ else
 	skip "a clang build" "clang is not installed"
 fi
 
+# Separate debug info: the binary keeps no symbols and no DWARF, only a .gnu_debuglink.
+objcopy --only-keep-debug "$FX/fx-hot" "$TMP/fx-hot.debug"
+objcopy --strip-all --add-gnu-debuglink="$TMP/fx-hot.debug" "$FX/fx-hot" "$TMP/fx-hot-dl"
+"$PTIME" -j --sample=$HZ "$TMP/fx-hot-dl" main $MS 2>"$TMP/debuglink.json"
+hot "separate debug info through .gnu_debuglink" "$TMP/debuglink.json"
+
+# Inlined code: charged to its own line by default, to its call site with --inline=caller.
+INL=$(grep -n '/\* FX-INLINED \*/' "${srcdir:-.}/tests/fx-hot.c" | cut -d: -f1)
+SITE=$(grep -n '/\* FX-CALLSITE \*/' "${srcdir:-.}/tests/fx-hot.c" | cut -d: -f1)
+share() { # share JSON LINE: percent of samples on fx-hot.c:LINE
+	"$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; print(int(100 * sum(l["self_samples"] for l in p["lines"] if l["file"].endswith("/fx-hot.c") and l["line"] == int(sys.argv[2])) / max(p["samples"], 1)))' "$1" "$2"
+}
+"$PTIME" -j --sample=$HZ "$FX/fx-hot" inline 500 2>"$TMP/inl.json"
+ok "$([ "$(share "$TMP/inl.json" "$INL")" -ge 80 ] && echo 0 || echo 1)" "inlined code is charged to its own line ($(share "$TMP/inl.json" "$INL")% on line $INL)"
+"$PTIME" -j --sample=$HZ --inline=caller "$FX/fx-hot" inline 500 2>"$TMP/inl2.json"
+ok "$([ "$(share "$TMP/inl2.json" "$SITE")" -ge 80 ] && echo 0 || echo 1)" "--inline=caller charges the call site ($(share "$TMP/inl2.json" "$SITE")% on line $SITE)"
+
+# Demangling: C++ and Rust names as their languages write them.
+top() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"]["functions"][0]["function"])' "$1"; }
+if command -v g++ >/dev/null; then
+	cat >"$TMP/cxx.cc" <<'CXX'
+#include <chrono>
+namespace ptimetest {
+struct Worker { volatile unsigned long sink = 0; __attribute__((noinline)) void spin(long n); };
+void Worker::spin(long n) { for (long i = 0; i < n; i++) sink += i; }
+}
+int main() { ptimetest::Worker w; auto t = std::chrono::steady_clock::now();
+	while (std::chrono::steady_clock::now() - t < std::chrono::milliseconds(300)) w.spin(1000000); }
+CXX
+	g++ -g -O1 -o "$TMP/cxx" "$TMP/cxx.cc"
+	"$PTIME" -j --sample=$HZ "$TMP/cxx" 2>"$TMP/cxx.json"
+	is "$(top "$TMP/cxx.json")" "ptimetest::Worker::spin(long)" "C++ names are demangled"
+else
+	skip "C++ names are demangled" "g++ is not installed"
+fi
+if command -v rustc >/dev/null; then
+	cat >"$TMP/fxrust.rs" <<'RS'
+mod fxrust {
+    #[inline(never)]
+    pub fn spin(n: u64) -> u64 { let mut s = 0u64; for i in 0..n { s = s.wrapping_add(std::hint::black_box(i)); } s }
+}
+fn main() { let t = std::time::Instant::now(); let mut s = 0; while t.elapsed().as_millis() < 300 { s += fxrust::spin(1_000_000); } std::process::exit((s & 1) as i32 * 0); }
+RS
+	rustc -g -C opt-level=1 -o "$TMP/fxrust" "$TMP/fxrust.rs"
+	"$PTIME" -j --sample=$HZ "$TMP/fxrust" 2>"$TMP/rust.json"
+	is "$(top "$TMP/rust.json")" "fxrust::fxrust::spin" "Rust names are demangled, without the hash"
+else
+	skip "Rust names are demangled" "rustc is not installed"
+fi
+
 strip -o "$TMP/fx-hot-stripped" "$FX/fx-hot"
 "$PTIME" -j --sample=$HZ "$TMP/fx-hot-stripped" main 300 2>"$TMP/stripped.json"; rc=$?
 is "$rc" 0 "a stripped build runs"
