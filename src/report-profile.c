@@ -28,6 +28,54 @@ static double pct(uint64_t n, uint64_t total)
 	return total ? 100.0 * (double)n / (double)total : 0;
 }
 
+struct by_comm {
+	const char *comm;
+	uint64_t samples;
+};
+
+static int by_comm_cmp(const void *a, const void *b)
+{
+	const struct by_comm *x = a, *y = b;
+	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : strcmp(x->comm, y->comm);
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Samples by command name, for a command tree such as make's: "by command: cc1 61.2%, as 9.1%". */
+static void report_by_comm(FILE *fp, const struct profile *p)
+{
+	struct by_comm *v = xcalloc(p->ntasks + 1, sizeof *v);
+	int *pids = xcalloc(p->ntasks + 1, sizeof *pids);
+	size_t n = 0, nprocs = 0, i, j;
+
+	for (i = 0; i < p->ntasks; i++) {
+		for (j = 0; j < n && v[j].comm != p->tasks[i].comm; j++)
+			;
+		if (j == n)
+			v[n++] = (struct by_comm){ p->tasks[i].comm, 0 };
+		v[j].samples += p->tasks[i].samples;
+		pids[i] = p->tasks[i].pid;
+	}
+	if (p->ntasks)
+		qsort(pids, p->ntasks, sizeof *pids, int_cmp);
+	for (i = 0; i < p->ntasks; i++)
+		nprocs += i == 0 || pids[i] != pids[i - 1];
+	if (nprocs > 1) {
+		qsort(v, n, sizeof *v, by_comm_cmp);
+		fputs(" by command:", fp);
+		for (i = 0; i < n && i < 6; i++)
+			fprintf(fp, "%s %s %.1f%%", i ? "," : "", v[i].comm, pct(v[i].samples, p->samples));
+		if (n > 6)
+			fprintf(fp, ", %zu more", n - 6);
+		fprintf(fp, " (%zu processes)\n", nprocs);
+	}
+	free(v);
+	free(pids);
+}
+
 /* The profile block: sampling facts, the hottest functions and lines, and any warning. */
 void report_profile(FILE *fp, const struct result *r)
 {
@@ -52,6 +100,7 @@ void report_profile(FILE *fp, const struct result *r)
 		fputs(" (the command ran too briefly, or outside user space, to be sampled)\n", fp);
 		return;
 	}
+	report_by_comm(fp, p);
 	fprintf(fp, "\n   self%%   incl%%  function\n");
 	idx = profile_sorted_funcs(p);
 	for (i = shown = 0; i < p->nfuncs && shown < PROFILE_TOP; i++) {
