@@ -105,6 +105,7 @@ struct prof_task { int pid, tid; const char *comm; uint64_t samples; };
 struct profile {
 	char event[32];          /* "cycles:u" or "cpu-clock:u" */
 	unsigned hz;
+	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
 	bool call_graph, inline_caller;
 	char why[256];           /* when sampling could not start */
 	uint64_t samples, lost, throttled, no_line;

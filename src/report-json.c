@@ -141,6 +141,8 @@ static json_object *json_profile(const struct profile *p)
 
 	jc.json_object_object_add(o, "event", jc.json_object_new_string(p->event));
 	jc.json_object_object_add(o, "frequency_hz", jc.json_object_new_int64(p->hz));
+	if (p->period)
+		jc.json_object_object_add(o, "period_cycles", jc.json_object_new_int64((int64_t)p->period));
 	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(true));
 	jc.json_object_object_add(o, "call_graph", jc.json_object_new_boolean(p->call_graph));
 	jc.json_object_object_add(o, "inline", jc.json_object_new_string(p->inline_caller ? "caller" : "code"));

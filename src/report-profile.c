@@ -92,8 +92,16 @@ void report_profile(FILE *fp, const struct result *r)
 		return;
 	}
 	format_group_digits(n, sizeof n, p->samples);
-	fprintf(fp, "\n Profile: %s samples of %s at %u Hz (user space only), %llu lost, %llu throttled\n", n,
-		p->event, p->hz, (unsigned long long)p->lost, (unsigned long long)p->throttled);
+	if (p->period) {
+		char per[32];
+		format_group_digits(per, sizeof per, p->period);
+		fprintf(fp, "\n Profile: %s samples of %s, one every %s cycles (%u Hz at the top clock rate)", n,
+			p->event, per, p->hz);
+	} else {
+		fprintf(fp, "\n Profile: %s samples of %s at %u Hz", n, p->event, p->hz);
+	}
+	fprintf(fp, " (user space only), %llu lost, %llu throttled\n", (unsigned long long)p->lost,
+		(unsigned long long)p->throttled);
 	if (p->call_graph)
 		fputs(" call chains from frame pointers: a function without one hides its caller\n", fp);
 	if (p->samples == 0) {

@@ -32,14 +32,25 @@ static int sampler_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
 	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
+static int sampler_read_int(const char *path);
+
 static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool call_graph)
 {
+	int khz = hw ? sampler_read_int("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq") : -1;
+
 	memset(a, 0, sizeof *a);
 	a->size = sizeof *a;
 	a->type = hw ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
 	a->config = hw ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
-	a->freq = 1;
-	a->sample_freq = hz;
+	if (khz > 0 && (uint64_t)khz * 1000 / hz >= 10000) {
+		/* A fixed period of cycles: every sample then stands for the same work, so counting
+		   samples is exact. In frequency mode each new process starts with tiny periods and
+		   its start-up would be over-represented unless samples were weighted. */
+		a->sample_period = (uint64_t)khz * 1000 / hz;
+	} else {
+		a->freq = 1; /* the software clock's period is fixed anyway: 1 s / hz */
+		a->sample_freq = hz;
+	}
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 			 (call_graph ? PERF_SAMPLE_CALLCHAIN : 0);
 	a->disabled = 1;
@@ -127,6 +138,7 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	}
 	caps_lower();
 	snprintf(prof->event, sizeof prof->event, "%s", hw ? "cycles:u" : "cpu-clock:u");
+	prof->period = a.freq ? 0 : a.sample_period;
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
 		unsigned order = SAMPLER_RING_ORDER;
 		if (s->fds[cpu] < 0)
