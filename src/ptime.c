@@ -33,79 +33,6 @@ static void ptime_close(FILE *fp, const char *path)
 	fclose(fp);
 }
 
-/* The counters the reports need: -e, else the default set for the full reports, else what -f names. */
-static struct counters *ptime_counters(const struct opts *o)
-{
-	char *list, *err = NULL;
-	struct counters *cs;
-
-	if (o->events)
-		return strcmp(o->events, "none") == 0 ? NULL : counters_create(o->events, &err);
-	if (o->json || !o->format || o->verbose)
-		return counters_create(NULL, &err);
-	list = counters_for_format(o->format);
-	if (!list)
-		return NULL;
-	cs = counters_create(list, &err);
-	free(list);
-	return cs;
-}
-
-/* Run the command with every probe the reports need; returns 0, or an exit status if it could not run. */
-static int ptime_measure(const struct opts *o, struct result *r)
-{
-	struct spawn sp;
-	struct sampler *smp = NULL;
-	int rc, io_fd;
-
-	memset(r, 0, sizeof *r);
-	r->argv = o->argv;
-	r->page_size = sysconf(_SC_PAGESIZE);
-
-	rc = spawn_fork(&sp, o->argv);
-	if (rc < 0) {
-		fprintf(stderr, "ptime: cannot fork: %s\n", strerror(-rc));
-		return EXIT_CANCELED;
-	}
-	/* The probes attach while the child waits on the cork. Only what a report will print is
-	   measured: -f '' reads nothing from /proc and opens no event. */
-	io_fd = !o->format || o->json || format_needs(o->format, "io") ? procfs_open_io(sp.pid) : -ENODATA;
-	r->counters = ptime_counters(o);
-	if (r->counters)
-		counters_open(r->counters, sp.pid);
-	if (o->sample_hz) {
-		r->profile = profile_new(o->inline_caller);
-		smp = sampler_open(sp.pid, o->sample_hz, o->call_graph, r->profile);
-		/* The command runs all the same; the classic and JSON reports say why, -f gets one line. */
-		if (!smp && o->format && !o->json)
-			fprintf(stderr, "ptime: %s\n", r->profile->why);
-	}
-
-	spawn_release(&sp, r);
-	if (smp)
-		sampler_wait(smp, sp.pid);
-	if (spawn_wait_exit(&sp, r) == 0 && io_fd >= 0) {
-		r->io_error = -procfs_read_io(io_fd, &r->io);
-	} else {
-		r->io_error = io_fd < 0 ? -io_fd : ECHILD;
-		if (io_fd >= 0)
-			close(io_fd);
-	}
-	spawn_reap(&sp, r);
-
-	if (r->counters)
-		counters_read(r->counters, &r->ru);
-	if (smp) {
-		sampler_finish(smp);
-		sampler_free(smp);
-	}
-	if (!r->ran) {
-		fprintf(stderr, "ptime: lost the command (pid %d)\n", (int)sp.pid);
-		return EXIT_CANCELED;
-	}
-	return 0;
-}
-
 /* Print every report asked for; they only read r. */
 static void ptime_report(const struct opts *o, struct result *r, FILE *out, FILE *callgrind, FILE *folded)
 {
@@ -159,7 +86,7 @@ int main(int argc, char **argv)
 	if (o.folded)
 		folded = ptime_open(o.folded, false);
 
-	rc = ptime_measure(&o, &r);
+	rc = measure_run(&o, &r);
 	if (rc)
 		return rc;
 	ptime_report(&o, &r, out, callgrind, folded);

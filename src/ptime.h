@@ -177,7 +177,7 @@ struct metric {
 	const char *help;
 };
 
-/* --- xmalloc.c --- */
+/* --- util/xmalloc.c --- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -191,7 +191,7 @@ extern const char options_posix_format[];
 extern const char options_default_format[];
 extern const char options_verbose_format[];
 
-/* --- dlib.c --- */
+/* --- util/dlib.c --- */
 bool dlib_load(const char *soname, const char *const *names, void **slots, size_t n, char *why, size_t len);
 
 /* A table of functions of an optional library, filled by dlib_load: DLIB_TABLE(name, LIST) with
@@ -213,7 +213,7 @@ bool dlib_load(const char *soname, const char *const *names, void **slots, size_
 		return tab##_ok;                                                                        \
 	}
 
-/* --- caps.c --- */
+/* --- run/caps.c --- */
 void caps_init(void);
 bool caps_raise_perfmon(void);
 void caps_lower(void);
@@ -221,7 +221,7 @@ void caps_drop_for_exec(void);
 const char *caps_held(void);
 bool caps_used(void);
 
-/* --- spawn.c --- */
+/* --- run/spawn.c --- */
 struct spawn {
 	pid_t pid;
 	int cork;                /* write end: one byte releases the child */
@@ -234,13 +234,16 @@ int spawn_wait_exit(struct spawn *sp, struct result *r);
 void spawn_reap(struct spawn *sp, struct result *r);
 int spawn_exit_status(int wait_status);
 
-/* --- events.c --- */
+/* --- run/measure.c --- */
+int measure_run(const struct opts *o, struct result *r);
+
+/* --- probe/events.c --- */
 int events_parse(const char *token, struct event *ev, char **err);
 const char *events_suggest(const char *name);
 bool events_known(const char *name);
 size_t events_list(const char ***names);
 
-/* --- counters.c --- */
+/* --- probe/counters.c --- */
 struct counters *counters_create(const char *list, char **err);
 char *counters_for_format(const char *fmt);
 int counters_open(struct counters *cs, pid_t pid);
@@ -254,28 +257,30 @@ bool counters_metric_known(const char *name);
 const char *counters_suggest(const char *name);
 extern const char *const counters_derived_names[];
 
-/* --- report-counters.c --- */
+/* --- report/stat.c --- */
 void report_counters(FILE *fp, const struct result *r);
 
-/* --- ring.c --- */
+/* --- probe/ring.c --- */
 int ring_open(struct ring *rg, int fd, unsigned order);
 size_t ring_drain(struct ring *rg, struct bytes *out);
 void ring_close(struct ring *rg);
 void bytes_reserve(struct bytes *b, size_t n);
 
-/* --- sampler.c --- */
+/* --- probe/sampler.c --- */
 struct sampler;
 struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct profile *prof);
-void sampler_wait(struct sampler *s, pid_t pid);
+struct pollfd;
+size_t sampler_pollfds(void *s, struct pollfd *out, size_t max);
+void sampler_drain(void *s);
 void sampler_finish(struct sampler *s);
 void sampler_free(struct sampler *s);
 
-/* --- strtab.c --- */
+/* --- util/strtab.c --- */
 struct strtab *strtab_new(void);
 const char *strtab_intern(struct strtab *t, const char *s);
 void strtab_free(struct strtab *t);
 
-/* --- symbols.c (symbols-none.c without libdw) --- */
+/* --- profile/symbols.c (profile/symbols-none.c without libdw) --- */
 struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
 int symbols_dso(struct symbols *s, const char *path, int pid);
 int symbols_jit_dso(struct symbols *s, int pid);
@@ -284,34 +289,34 @@ void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out);
 size_t symbols_warnings(const struct symbols *s, char *const **w);
 void symbols_free(struct symbols *s);
 
-/* --- profile.c --- */
+/* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
 void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
 size_t *profile_sorted_funcs(const struct profile *p);
 size_t *profile_sorted_lines(const struct profile *p);
 void profile_free(struct profile *p);
 
-/* --- report-profile.c --- */
+/* --- report/top.c --- */
 void report_profile(FILE *fp, const struct result *r);
 const char *report_path(const char *path);
 
-/* --- report-annotate.c --- */
+/* --- report/annotate.c --- */
 void report_annotate(FILE *fp, const struct profile *p, int context);
 
-/* --- report-callgrind.c --- */
+/* --- report/callgrind.c --- */
 int report_callgrind(FILE *fp, const struct result *r);
 
-/* --- report-folded.c --- */
+/* --- report/folded.c --- */
 int report_folded(FILE *fp, const struct profile *p);
 
-/* --- procfs.c --- */
+/* --- run/procfs.c --- */
 int procfs_open_io(pid_t pid);
 int procfs_read_io(int fd, struct proc_io *io);
 int procfs_parse_io(const char *text, struct proc_io *io);
 void procfs_read_host(struct host *h);
 int procfs_paranoid(void);
 
-/* --- metrics.c --- */
+/* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);
 const struct metric *metrics_all(size_t *n);
 struct mval metrics_value(const struct result *r, const struct metric *m);
@@ -320,7 +325,7 @@ bool metrics_known(const char *name);
 const char *metrics_suggest(const char *name);
 size_t metrics_edit_distance(const char *a, const char *b);
 
-/* --- format.c --- */
+/* --- report/format.c --- */
 void format_status_line(FILE *fp, const struct result *r);
 void format_print(FILE *fp, const char *fmt, const struct result *r);
 int format_check(const char *fmt, char **bad);
@@ -329,10 +334,10 @@ void format_report(FILE *fp, const struct opts *o, const struct result *r);
 void format_human_bytes(char *buf, size_t len, uint64_t bytes);
 void format_group_digits(char *buf, size_t len, uint64_t v);
 
-/* --- report-classic.c --- */
+/* --- report/classic.c --- */
 void report_classic(FILE *fp, const struct opts *o, const struct result *r);
 
-/* --- report-json.c --- */
+/* --- report/json.c --- */
 int report_json(FILE *fp, const struct opts *o, const struct result *r);
 const char *report_json_load(void);
 

@@ -1,4 +1,4 @@
-/* report-callgrind.c: the profile in the callgrind format, for KCachegrind and callgrind_annotate:
+/* report/callgrind.c: the profile in the callgrind format, for KCachegrind and callgrind_annotate:
    costs are samples, self cost per source line, inclusive cost per call site. */
 #include "config.h"
 

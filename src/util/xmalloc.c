@@ -1,4 +1,4 @@
-/* xmalloc.c: allocation that cannot return NULL: out of memory is fatal with exit 125. */
+/* util/xmalloc.c: allocation that cannot return NULL: out of memory is fatal with exit 125. */
 #include "config.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* counters.c: perf_event counting: the default set, open on the corked child, read, scale, derive, close. */
+/* probe/counters.c: perf_event counting: the default set, open on the corked child, read, scale, derive, close. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* report-profile.c: the short profile of the classic report: where the samples fell, hottest first. */
+/* report/top.c: the short profile of the classic report: where the samples fell, hottest first. */
 #include "config.h"
 
 #include <stdlib.h>

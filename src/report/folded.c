@@ -1,4 +1,4 @@
-/* report-folded.c: folded stacks ("comm;outer;inner N") for flame graphs; the counts sum to the samples. */
+/* report/folded.c: folded stacks ("comm;outer;inner N") for flame graphs; the counts sum to the samples. */
 #include "config.h"
 
 #include "ptime.h"

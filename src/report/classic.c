@@ -1,4 +1,4 @@
-/* report-classic.c: the default report: the shell's real/user/sys, then what else was measured. */
+/* report/classic.c: the default report: the shell's real/user/sys, then what else was measured. */
 #include "config.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* strtab.c: interned strings, so that equal names are equal pointers and live as long as the table. */
+/* util/strtab.c: interned strings, so that equal names are equal pointers and live as long as the table. */
 #include "config.h"
 
 #include <stdlib.h>

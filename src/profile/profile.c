@@ -1,4 +1,4 @@
-/* profile.c: samples to per-line, per-function, call-graph, stack and per-task costs. */
+/* profile/profile.c: samples to per-line, per-function, call-graph, stack and per-task costs. */
 #include "config.h"
 
 #include <stdlib.h>

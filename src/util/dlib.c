@@ -1,4 +1,4 @@
-/* dlib.c: load an optional library when a run first needs it, not at start-up: json-c for --json,
+/* util/dlib.c: load an optional library when a run first needs it, not at start-up: json-c for --json,
    libcap under file capabilities, libdw for --sample. Each costs start-up time on every run it
    would otherwise be linked into (0.35 to 0.7 ms together on a 6 ms run of /bin/true). */
 #include "config.h"

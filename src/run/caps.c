@@ -1,4 +1,4 @@
-/* caps.c: capabilities with libcap: note what ptime holds, use CAP_PERFMON only to open events, drop all before exec. */
+/* run/caps.c: capabilities with libcap: note what ptime holds, use CAP_PERFMON only to open events, drop all before exec. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* events.c: event names to perf_event_attr: perf's generic, software and cache names, raw rNNNN, :u/:k. */
+/* probe/events.c: event names to perf_event_attr: perf's generic, software and cache names, raw rNNNN, :u/:k. */
 #include "config.h"
 
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* report-json.c: the one JSON object of a run (docs/json.md); the only file that includes json-c. */
+/* report/json.c: the one JSON object of a run (docs/json.md); the only file that includes json-c. */
 #include "config.h"
 
 #include <json-c/json.h>

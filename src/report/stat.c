@@ -1,4 +1,4 @@
-/* report-counters.c: the counters block of the text reports, aligned as perf stat prints it. */
+/* report/stat.c: the counters block of the text reports, aligned as perf stat prints it. */
 #include "config.h"
 
 #include <linux/perf_event.h>

@@ -1,4 +1,4 @@
-/* spawn.c: fork the command behind a cork pipe, exec it, pass on signals, wait, and time it. */
+/* run/spawn.c: fork the command behind a cork pipe, exec it, pass on signals, wait, and time it. */
 #include "config.h"
 
 #include <errno.h>

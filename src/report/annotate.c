@@ -1,4 +1,4 @@
-/* report-annotate.c: the hot regions of each source file with their samples, in the manner of
+/* report/annotate.c: the hot regions of each source file with their samples, in the manner of
    pprofile's annotated listing: self and (with call chains) inclusive share per line, with context. */
 #include "config.h"
 

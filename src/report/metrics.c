@@ -1,4 +1,4 @@
-/* metrics.c: the table of named metrics: one name per metric for %{name}, JSON and the reports. */
+/* report/metrics.c: the table of named metrics: one name per metric for %{name}, JSON and the reports. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* format.c: the GNU time format language (%e %U ... and \n \t \\), its status lines, and %{name}. */
+/* report/format.c: the GNU time format language (%e %U ... and \n \t \\), its status lines, and %{name}. */
 #include "config.h"
 
 #include <signal.h>

@@ -1,4 +1,4 @@
-/* procfs.c: /proc/PID/io of the zombie child, and the host facts a report carries. */
+/* run/procfs.c: /proc/PID/io of the zombie child, and the host facts a report carries. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* sampler.c: sampling events per CPU on the command, drained while it runs, then replayed per process
+/* probe/sampler.c: sampling events per CPU on the command, drained while it runs, then replayed per process
    with the side-band records (mmap2, comm with exec, fork) that place each address in its file. */
 #include "config.h"
 
@@ -156,46 +156,27 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	return s;
 }
 
-static void sampler_drain(struct sampler *s)
+/* Copy out what the rings hold, so that they never fill while the command runs. */
+void sampler_drain(void *st)
 {
+	struct sampler *s = st;
 	int cpu;
 	for (cpu = 0; cpu < s->ncpu; cpu++)
 		ring_drain(&s->rings[cpu], &s->bufs[cpu]);
 }
 
-/* Drain the rings until the command exits (it is then a zombie, not yet reaped). */
-void sampler_wait(struct sampler *s, pid_t pid)
+/* The ring descriptors to poll while the command runs; returns how many were written. */
+size_t sampler_pollfds(void *st, struct pollfd *out, size_t max)
 {
-	struct pollfd *p = xcalloc((size_t)s->ncpu + 1, sizeof *p);
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), cpu, n = 0;
-
-	p[n].fd = pidfd;
-	p[n++].events = POLLIN;
-	for (cpu = 0; cpu < s->ncpu; cpu++)
+	struct sampler *s = st;
+	size_t n = 0;
+	int cpu;
+	for (cpu = 0; cpu < s->ncpu && n < max; cpu++)
 		if (s->fds[cpu] >= 0) {
-			p[n].fd = s->fds[cpu];
-			p[n++].events = POLLIN;
+			out[n].fd = s->fds[cpu];
+			out[n++].events = POLLIN;
 		}
-	for (;;) {
-		int r = poll(p, (nfds_t)n, pidfd >= 0 ? -1 : 20);
-		if (r < 0 && errno != EINTR)
-			break;
-		if (pidfd >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			break; /* exited: the caller times it now, and drains after */
-		if (pidfd < 0) {
-			siginfo_t si;
-			memset(&si, 0, sizeof si);
-			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == pid)
-				break;
-		}
-		for (cpu = 1; cpu < n; cpu++)
-			if (p[cpu].revents & (POLLHUP | POLLERR))
-				p[cpu].fd = -1;
-		sampler_drain(s);
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	free(p);
+	return n;
 }
 
 /* --- replay --- */

@@ -1,4 +1,4 @@
-/* ring.c: the perf mmap ring: map it, and copy out whole records, handling wrap-around. */
+/* probe/ring.c: the perf mmap ring: map it, and copy out whole records, handling wrap-around. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* symbols.c: addresses in files to function and file:line with elfutils libdw, built once per file:
+/* profile/symbols.c: addresses in files to function and file:line with elfutils libdw, built once per file:
    a sorted symbol table, and a compilation-unit table for binaries without .debug_aranges. */
 #include "config.h"
 

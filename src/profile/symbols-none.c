@@ -1,4 +1,4 @@
-/* symbols-none.c: the resolver of a build without libdw (./configure --without-libdw): every
+/* profile/symbols-none.c: the resolver of a build without libdw (./configure --without-libdw): every
    address is named by its file and offset, and the report says why there are no lines. */
 #include "config.h"
 

@@ -1,0 +1,216 @@
+/* run/measure.c: one run of one command: spawn it corked, attach the probes in the table, release it,
+   wait on its pidfd and every probe's descriptors in one poll loop, then collect into the result. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptime.h"
+
+/* Every probe has the same life: attach to the corked pid, give descriptors to poll and drain
+   while the command runs, see the zombie, collect into the result after the reap, and free. */
+struct probe_ops {
+	const char *name;
+	void *(*attach)(const struct opts *o, struct result *r, pid_t pid);
+	size_t (*pollfds)(void *st, struct pollfd *out, size_t max);
+	void (*drain)(void *st);
+	void (*exited)(void *st, struct result *r);  /* the command is a zombie: /proc/PID still holds it */
+	void (*collect)(void *st, struct result *r); /* after the reap: rusage is known */
+	void (*free)(void *st);
+};
+
+/* --- /proc/PID/io: opened while corked (a zombie's files belong to root), read at the exit --- */
+
+struct io_probe {
+	int fd;
+};
+
+static void *io_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	struct io_probe *p;
+	int fd;
+
+	/* Only what a report will print is measured: -f '' reads nothing from /proc. */
+	if (o->format && !o->json && !format_needs(o->format, "io")) {
+		r->io_error = ENODATA;
+		return NULL;
+	}
+	fd = procfs_open_io(pid);
+	if (fd < 0) {
+		r->io_error = -fd;
+		return NULL;
+	}
+	p = xmalloc(sizeof *p);
+	p->fd = fd;
+	r->io_error = ECHILD; /* until the zombie is read */
+	return p;
+}
+
+static void io_exited(void *st, struct result *r)
+{
+	struct io_probe *p = st;
+	r->io_error = -procfs_read_io(p->fd, &r->io);
+	p->fd = -1; /* procfs_read_io closed it */
+}
+
+static void io_free(void *st)
+{
+	struct io_probe *p = st;
+	if (p->fd >= 0)
+		close(p->fd);
+	free(p);
+}
+
+/* --- perf counters: opened on the corked child with enable_on_exec, read after the reap --- */
+
+/* The counters the reports need: -e, else the default set for the full reports, else what -f names. */
+static struct counters *counters_wanted(const struct opts *o)
+{
+	char *list, *err = NULL;
+	struct counters *cs;
+
+	if (o->events)
+		return strcmp(o->events, "none") == 0 ? NULL : counters_create(o->events, &err);
+	if (o->json || !o->format || o->verbose)
+		return counters_create(NULL, &err);
+	list = counters_for_format(o->format);
+	if (!list)
+		return NULL;
+	cs = counters_create(list, &err);
+	free(list);
+	return cs;
+}
+
+static void *counters_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	r->counters = counters_wanted(o);
+	if (r->counters)
+		counters_open(r->counters, pid);
+	return r->counters;
+}
+
+static void counters_collect(void *st, struct result *r)
+{
+	counters_read(st, &r->ru);
+}
+
+/* --- the sampler: one ring per CPU, drained while the command runs --- */
+
+static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	struct sampler *s;
+
+	if (!o->sample_hz)
+		return NULL;
+	r->profile = profile_new(o->inline_caller);
+	s = sampler_open(pid, o->sample_hz, o->call_graph, r->profile);
+	/* The command runs all the same; the classic and JSON reports say why, -f gets one line. */
+	if (!s && o->format && !o->json)
+		fprintf(stderr, "ptime: %s\n", r->profile->why);
+	return s;
+}
+
+static void sampler_collect(void *st, struct result *r)
+{
+	sampler_finish(st);
+}
+
+static void sampler_free_st(void *st)
+{
+	sampler_free(st);
+}
+
+static const struct probe_ops probes[] = {
+	{ "io", io_attach, NULL, NULL, io_exited, NULL, io_free },
+	{ "counters", counters_attach, NULL, NULL, NULL, counters_collect, NULL },
+	{ "sampler", sampler_attach, sampler_pollfds, sampler_drain, NULL, sampler_collect, sampler_free_st },
+};
+#define NPROBES (sizeof probes / sizeof probes[0])
+
+/* Wait until the command exits (it stays a zombie), draining every probe that has descriptors. */
+static void measure_poll(void *const *st, pid_t pid)
+{
+	struct pollfd fds[256];
+	size_t n = 0, i, k;
+	int pidfd;
+
+	for (i = 0; i < NPROBES; i++)
+		if (st[i] && probes[i].pollfds)
+			n += probes[i].pollfds(st[i], fds + 1 + n, sizeof fds / sizeof fds[0] - 1 - n);
+	if (n == 0)
+		return; /* nothing to drain: the blocking waitid is all */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	fds[0].fd = pidfd;
+	fds[0].events = POLLIN;
+	n++;
+	for (;;) {
+		int rc = poll(fds, (nfds_t)n, pidfd >= 0 ? -1 : 20);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (pidfd >= 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			break; /* exited: the caller times it now, and the probes drain after */
+		if (pidfd < 0) {
+			siginfo_t si;
+			memset(&si, 0, sizeof si);
+			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == pid)
+				break;
+		}
+		for (k = 1; k < n; k++)
+			if (fds[k].revents & (POLLHUP | POLLERR))
+				fds[k].fd = -1;
+		for (i = 0; i < NPROBES; i++)
+			if (st[i] && probes[i].drain)
+				probes[i].drain(st[i]);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+/* Run the command with every probe the reports need; returns 0, or an exit status if it could not run. */
+int measure_run(const struct opts *o, struct result *r)
+{
+	struct spawn sp;
+	void *st[NPROBES];
+	size_t i;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->argv = o->argv;
+	r->page_size = sysconf(_SC_PAGESIZE);
+
+	rc = spawn_fork(&sp, o->argv);
+	if (rc < 0) {
+		fprintf(stderr, "ptime: cannot fork: %s\n", strerror(-rc));
+		return EXIT_CANCELED;
+	}
+	/* The probes attach while the child waits on the cork. */
+	for (i = 0; i < NPROBES; i++)
+		st[i] = probes[i].attach(o, r, sp.pid);
+
+	spawn_release(&sp, r);
+	measure_poll(st, sp.pid);
+	if (spawn_wait_exit(&sp, r) == 0) {
+		for (i = 0; i < NPROBES; i++)
+			if (st[i] && probes[i].exited)
+				probes[i].exited(st[i], r);
+	}
+	spawn_reap(&sp, r);
+
+	for (i = 0; i < NPROBES; i++)
+		if (st[i] && probes[i].collect)
+			probes[i].collect(st[i], r);
+	for (i = 0; i < NPROBES; i++)
+		if (st[i] && probes[i].free)
+			probes[i].free(st[i]);
+	if (!r->ran) {
+		fprintf(stderr, "ptime: lost the command (pid %d)\n", (int)sp.pid);
+		return EXIT_CANCELED;
+	}
+	return 0;
+}
