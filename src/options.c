@@ -129,6 +129,9 @@ static void options_help(void)
 static void options_version(void)
 {
 	printf("ptime %s\n", PACKAGE_VERSION);
+	puts("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+	     "This is free software: you are free to change and redistribute it.\n"
+	     "There is NO WARRANTY, to the extent permitted by law.");
 #ifdef HAVE_LIBDW
 	puts("Samples are resolved to functions and lines with elfutils libdw.");
 #else

@@ -41,11 +41,12 @@ static void ptime_report(const struct opts *o, struct result *r, FILE *out, FILE
 		r->have_host = true;
 		report_json(out, o, r);
 	} else if (o->format) {
+		/* -v, -p, -f and TIME print exactly what GNU time prints; what ptime adds comes after,
+		   and only when asked for: counters with -e, the profile with --sample. */
 		format_report(out, o, r);
-		if (o->verbose) {
+		if (o->events && r->counters)
 			report_counters(out, r);
-			report_profile(out, r);
-		}
+		report_profile(out, r);
 	} else {
 		report_classic(out, o, r);
 	}

@@ -14,11 +14,6 @@ both() {
 	"$PTIME" "$@" >"$TMP/p.out" 2>"$TMP/p.err"; prc=$?
 	sed -i "s|^$GNU: |TIME: |; s|^ptime: |TIME: |; s|'||g" "$TMP/g.err" "$TMP/p.err"
 }
-gnu_part() { # ptime's -v adds a counters block after GNU's 23 lines: keep GNU's part
-	head -n "$(wc -l <"$TMP/g.err")" "$TMP/p.err" >"$TMP/p.cut"
-	sed -n "$(($(wc -l <"$TMP/g.err") + 1)),\$p" "$TMP/p.err" >"$TMP/p.rest"
-	mv "$TMP/p.cut" "$TMP/p.err"
-}
 same() { # same DESCRIPTION [normalise-sed]
 	if [ -n "${2:-}" ]; then sed -i "$2" "$TMP/g.err" "$TMP/p.err"; fi
 	if cmp -s "$TMP/g.err" "$TMP/p.err" && [ "$grc" = "$prc" ]; then ok 0 "$1"; else
@@ -34,16 +29,22 @@ same "a trailing % prints ? and no newline"
 both -f '%e %E %U %S %P %M %F %R %w %c %I %O' "$FX/fx-exit" 0
 same "time and rusage specifiers have GNU's shape" "$digits"
 both -v "$FX/fx-exit" 4
-gnu_part
-same "-v prints the same 23 lines and status line" "$digits"
+same "-v prints GNU's status line and 23 lines and nothing else" "$digits"
 is "$(grep -c . "$TMP/p.err")" 24 "-v: status line and 23 lines"
-ok "$(grep -q 'Performance counters' "$TMP/p.rest" && echo 0 || echo 1)" "-v: then ptime's counters block"
+is "$(tail -n 1 "$TMP/p.err" | cut -f2 | cut -d: -f1)" "Exit status" "-v: Exit status is the last line"
+"$GNU" -v -o "$TMP/g.o" "$FX/fx-exit" 0; "$PTIME" -v -o "$TMP/p.o" "$FX/fx-exit" 0
+sed -i "$digits" "$TMP/g.o" "$TMP/p.o"
+ok "$(cmp -s "$TMP/g.o" "$TMP/p.o"; echo $?)" "-v -o FILE: the file has GNU's lines, byte for byte"
+TIME='%x' "$GNU" -v "$FX/fx-exit" 0 2>"$TMP/g.err"; TIME='%x' "$PTIME" -v "$FX/fx-exit" 0 2>"$TMP/p.err"
+sed -i "$digits" "$TMP/g.err" "$TMP/p.err"
+ok "$(cmp -s "$TMP/g.err" "$TMP/p.err"; echo $?)" "-v beats TIME, byte for byte"
+"$PTIME" -v -e task-clock "$FX/fx-exit" 0 2>"$TMP/p.err"
+ok "$(sed -n 24,\$p "$TMP/p.err" | grep -q 'task-clock' && echo 0 || echo 1)" "-v -e LIST: the counters come after GNU's lines"
 both -p "$FX/fx-exit" 5
 same "-p: POSIX format with no status line" "$digits"
 both -p -f '%x' "$FX/fx-exit" 5
 same "-f after -p brings the status line back"
 both -f '%x' -v "$FX/fx-exit" 6
-gnu_part
 same "-v beats -f" "$digits"
 both -q -f '%x' "$FX/fx-exit" 7
 same "-q drops the status line"

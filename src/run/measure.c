@@ -77,7 +77,7 @@ static struct counters *counters_wanted(const struct opts *o)
 
 	if (o->events)
 		return strcmp(o->events, "none") == 0 ? NULL : counters_create(o->events, &err);
-	if (o->json || !o->format || o->verbose)
+	if (o->json || !o->format)
 		return counters_create(NULL, &err);
 	list = counters_for_format(o->format);
 	if (!list)
@@ -104,16 +104,11 @@ static void counters_collect(void *st, struct result *r)
 
 static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 {
-	struct sampler *s;
-
 	if (!o->sample_hz)
 		return NULL;
 	r->profile = profile_new(o->inline_caller);
-	s = sampler_open(pid, o->sample_hz, o->call_graph, r->profile);
-	/* The command runs all the same; the classic and JSON reports say why, -f gets one line. */
-	if (!s && o->format && !o->json)
-		fprintf(stderr, "ptime: %s\n", r->profile->why);
-	return s;
+	/* When sampling cannot start the command runs all the same; every report says why. */
+	return sampler_open(pid, o->sample_hz, o->call_graph, r->profile);
 }
 
 static void sampler_collect(void *st, struct result *r)
