@@ -80,35 +80,48 @@ struct ring {
 	int fd;
 };
 
-#define PROFILE_MAX_FRAMES 128
+#define PROFILE_MAX_FRAMES 128  /* frames of one sample, as the kernel or the unwinder gave them */
+#define PROFILE_MAX_DEPTH 512   /* frames of one stack once inlined calls are frames of their own */
 
 /* One frame of a sample: an offset in a file (or an address, for JIT code). */
 struct frame {
 	int dso;
 	uint64_t addr;
-	bool is_return;
 };
 
-/* Where an address is: function, source file and line (NULL/0 where unknown); interned strings. */
+/* One frame at an address: function, source file and line, and where the function is declared
+   (NULL/0 where unknown); interned strings. */
 struct loc {
-	const char *func, *file, *dso;
-	int line;
+	const char *func, *file, *dso, *decl_file;
+	int line, decl_line;
 };
 
-struct prof_line { const char *file; int line; size_t func; uint64_t self, incl; };
+/* A function: its name, the file it is in, and where it is declared (its DWARF declaration). */
 struct prof_func { const char *name, *dso, *file; int line; uint64_t self, incl; };
+/* A line of a function, keyed by function, file and line: a header line inlined into two
+   functions is two lines. */
+struct prof_line { const char *file; int line; size_t func; uint64_t self, incl; };
+/* A call from a line of the caller: count is the inclusive cost it carries (see profile.c). */
 struct prof_call { size_t caller, callee; const char *file; int line; uint64_t count; };
+/* A call from the command itself into the outermost frame of its stacks. */
+struct prof_root { const char *comm; size_t callee; uint64_t count; };
+/* A source file: samples with their leaf in it (self), and with any frame in it (incl). */
+struct prof_file { const char *file; uint64_t self, incl; };
+/* A folded stack: "comm;outer;...;inner" with its samples. */
 struct prof_stack { const char *stack; uint64_t count; };
 struct prof_task { int pid, tid; const char *comm; uint64_t samples; };
 
-/* What the sampler found: samples by line, function, call, stack and task. */
+/* What the sampler found. While the command runs, samples are counted into unique raw stacks
+   (a task and its frames' addresses), so memory grows with the distinct stacks, not with time;
+   profile_finish resolves them into the one model, unique stacks of (function, file, line)
+   frames, and every view below is computed from those: their totals agree by construction. */
 struct profile {
 	char event[32];          /* "cycles:u" or "cpu-clock:u" */
 	unsigned hz;
 	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
 	bool call_graph, inline_caller;
 	char why[256];           /* when sampling could not start */
-	uint64_t samples, lost, throttled, no_line;
+	uint64_t samples, lost, throttled, no_line, truncated;
 	struct strtab *strs;
 	struct symbols *syms;
 	struct profile_maps *maps;
@@ -120,10 +133,15 @@ struct profile {
 	size_t nfuncs, capfuncs;
 	struct prof_call *calls;
 	size_t ncalls, capcalls;
+	struct prof_file *files;
+	size_t nfiles, capfiles;
+	struct prof_root *roots;
+	size_t nroots, caproots;
 	struct prof_stack *stacks;
 	size_t nstacks, capstacks;
 	struct prof_task *tasks;
 	size_t ntasks, captasks;
+	size_t raw_stacks, raw_frames; /* the unique stacks held while the command ran */
 };
 
 /* The counters /proc/PID/io keeps, in bytes and calls. */
@@ -275,6 +293,21 @@ void sampler_drain(void *s);
 void sampler_finish(struct sampler *s);
 void sampler_free(struct sampler *s);
 
+/* --- probe/procmaps.c --- */
+struct pm_map {
+	uint64_t start, end, pgoff;
+	int dso;
+};
+struct procmaps *procmaps_new(void);
+const char *procmaps_comm(struct procmaps *pm, int pid);
+void procmaps_comm_set(struct procmaps *pm, int pid, const char *comm, bool exec);
+void procmaps_fork(struct procmaps *pm, int pid, int ppid);
+void procmaps_exit(struct procmaps *pm, int pid);
+void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m);
+const struct pm_map *procmaps_find(struct procmaps *pm, int pid, uint64_t addr);
+size_t procmaps_nodes(const struct procmaps *pm);
+void procmaps_free(struct procmaps *pm);
+
 /* --- util/strtab.c --- */
 struct strtab *strtab_new(void);
 const char *strtab_intern(struct strtab *t, const char *s);
@@ -285,13 +318,14 @@ struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
 int symbols_dso(struct symbols *s, const char *path, int pid);
 int symbols_jit_dso(struct symbols *s, int pid);
 bool symbols_absolute(const struct symbols *s, int dso);
-void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out);
+size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max);
 size_t symbols_warnings(const struct symbols *s, char *const **w);
 void symbols_free(struct symbols *s);
 
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
 void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
+void profile_finish(struct profile *p);
 size_t *profile_sorted_funcs(const struct profile *p);
 size_t *profile_sorted_lines(const struct profile *p);
 void profile_free(struct profile *p);

@@ -1,5 +1,6 @@
-/* probe/sampler.c: sampling events per CPU on the command, drained while it runs, then replayed per process
-   with the side-band records (mmap2, comm with exec, fork) that place each address in its file. */
+/* probe/sampler.c: sampling events per CPU on the command, drained and replayed in time order while
+   it runs, with the side-band records (mmap2, comm with exec, fork, exit) that place each address
+   in its file; the profile keeps only unique stacks. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,9 +23,12 @@ struct sampler {
 	int ncpu;
 	int *fds;
 	struct ring *rings;
-	struct bytes *bufs;
+	struct bytes *bufs;      /* records copied out of each ring, not yet replayed */
+	size_t *pos;             /* how far each buffer has been replayed */
+	uint64_t prev_newest, round_newest;
 	bool call_graph;
 	struct profile *prof;
+	struct procmaps *pm;
 };
 
 static int sampler_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
@@ -105,6 +109,8 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	s->fds = xcalloc((size_t)s->ncpu, sizeof *s->fds);
 	s->rings = xcalloc((size_t)s->ncpu, sizeof *s->rings);
 	s->bufs = xcalloc((size_t)s->ncpu, sizeof *s->bufs);
+	s->pos = xcalloc((size_t)s->ncpu, sizeof *s->pos);
+	s->pm = procmaps_new();
 	s->call_graph = call_graph;
 	s->prof = prof;
 	for (cpu = 0; cpu < s->ncpu; cpu++)
@@ -156,13 +162,224 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	return s;
 }
 
-/* Copy out what the rings hold, so that they never fill while the command runs. */
+/* --- replay, in time order across the CPUs, while the command runs --- */
+
+/* A record's time: samples carry it after ip and pid/tid; other records end with the sample_id
+   trailer (pid/tid, time). */
+static uint64_t sampler_rec_time(const unsigned char *p)
+{
+	const struct perf_event_header *h = (const void *)p;
+	uint64_t t;
+	if (h->type == PERF_RECORD_SAMPLE)
+		memcpy(&t, p + sizeof *h + 8 + 8, 8);
+	else
+		memcpy(&t, p + h->size - 8, 8);
+	return t;
+}
+
+/* Frames of one sample into (file, offset) pairs; a return address is moved back into its call.
+   A caller outside every executable mapping is where a frame-pointer chain ran into code that
+   keeps no frame pointer: the chain ends there rather than invent a frame. */
+static size_t sampler_frames(struct sampler *s, int pid, const uint64_t *ips, size_t nips, struct frame *out,
+			     size_t max)
+{
+	struct profile *prof = s->prof;
+	size_t i, n = 0;
+	bool first = true;
+	for (i = 0; i < nips && n < max; i++) {
+		uint64_t ip = ips[i];
+		const struct pm_map *m;
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
+			continue; /* PERF_CONTEXT_USER and friends */
+		if (!first && ip > 0)
+			ip--;
+		m = procmaps_find(s->pm, pid, ip);
+		if (m) {
+			out[n].dso = m->dso;
+			out[n].addr = symbols_absolute(prof->syms, m->dso) ? ip : ip - m->start + m->pgoff;
+		} else if (first) {
+			/* No file: perhaps JIT code named in /tmp/perf-PID.map. */
+			out[n].dso = symbols_jit_dso(prof->syms, pid);
+			out[n].addr = ip;
+		} else {
+			break;
+		}
+		n++;
+		first = false;
+	}
+	return n;
+}
+
+static void sampler_sample(struct sampler *s, const struct perf_event_header *h, const unsigned char *b)
+{
+	struct frame frames[PROFILE_MAX_FRAMES];
+	uint64_t ip, nr = 0;
+	const uint64_t *ips = &ip;
+	uint32_t pid, tid;
+	const char *comm;
+	size_t n;
+
+	if (h->size < sizeof *h + 24)
+		return;
+	memcpy(&ip, b, 8);
+	memcpy(&pid, b + 8, 4);
+	memcpy(&tid, b + 12, 4);
+	if (s->call_graph && h->size >= sizeof *h + 32) {
+		memcpy(&nr, b + 24, 8);
+		if (nr > (h->size - sizeof *h - 32) / 8)
+			nr = 0;
+		ips = (const uint64_t *)(const void *)(b + 32);
+	}
+	n = sampler_frames(s, (int)pid, nr ? ips : &ip, nr ? nr : 1, frames, PROFILE_MAX_FRAMES);
+	if (n == 0)
+		n = sampler_frames(s, (int)pid, &ip, 1, frames, 1);
+	comm = procmaps_comm(s->pm, (int)pid);
+	profile_add(s->prof, (int)pid, (int)tid, comm ? comm : "?", frames, n);
+}
+
+/* Apply one record: a sample is counted, a side-band record changes what the processes map. */
+static void sampler_record(struct sampler *s, const unsigned char *p)
+{
+	const struct perf_event_header *h = (const void *)p;
+	const unsigned char *b = p + sizeof *h;
+	size_t len = h->size - sizeof *h;
+	uint32_t pid, tid, ppid;
+	struct profile *prof = s->prof;
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		sampler_sample(s, h, b);
+		break;
+	case PERF_RECORD_MMAP2: {
+		struct pm_map m;
+		uint64_t addr, mlen, pgoff;
+		uint32_t prot;
+		char name[4096];
+		if (len < 64 + 1)
+			break;
+		memcpy(&pid, b, 4);
+		memcpy(&addr, b + 8, 8);
+		memcpy(&mlen, b + 16, 8);
+		memcpy(&pgoff, b + 24, 8);
+		memcpy(&prot, b + 56, 4);
+		if (!(prot & PROT_EXEC))
+			break;
+		snprintf(name, sizeof name, "%.*s", (int)(len - 64 < sizeof name ? len - 64 : sizeof name - 1),
+			 (const char *)(b + 64));
+		m.start = addr;
+		m.end = addr + mlen;
+		m.pgoff = pgoff;
+		m.dso = symbols_dso(prof->syms, name, (int)pid);
+		procmaps_map(s->pm, (int)pid, &m);
+		break;
+	}
+	case PERF_RECORD_COMM: {
+		char comm[16];
+		if (len < 8 + 1)
+			break;
+		memcpy(&pid, b, 4);
+		memcpy(&tid, b + 4, 4);
+		snprintf(comm, sizeof comm, "%.*s", (int)(len - 8 < sizeof comm ? len - 8 : sizeof comm - 1),
+			 (const char *)(b + 8));
+		if (pid == tid || (h->misc & PERF_RECORD_MISC_COMM_EXEC))
+			procmaps_comm_set(s->pm, (int)pid, comm, h->misc & PERF_RECORD_MISC_COMM_EXEC);
+		break;
+	}
+	case PERF_RECORD_FORK:
+		if (len < 8)
+			break;
+		memcpy(&pid, b, 4);
+		memcpy(&ppid, b + 4, 4);
+		if (pid != ppid) /* a new thread shares its process's mappings */
+			procmaps_fork(s->pm, (int)pid, (int)ppid);
+		break;
+	case PERF_RECORD_EXIT:
+		if (len < 16)
+			break;
+		memcpy(&pid, b, 4);
+		memcpy(&tid, b + 8, 4);
+		if (pid == tid) /* the process is gone: so is what it mapped */
+			procmaps_exit(s->pm, (int)pid);
+		break;
+	case PERF_RECORD_LOST: {
+		uint64_t lost;
+		if (len < 16)
+			break;
+		memcpy(&lost, b + 8, 8);
+		prof->lost += lost;
+		break;
+	}
+	case PERF_RECORD_LOST_SAMPLES: {
+		uint64_t lost;
+		if (len < 8)
+			break;
+		memcpy(&lost, b, 8);
+		prof->lost += lost;
+		break;
+	}
+	case PERF_RECORD_THROTTLE:
+		prof->throttled++;
+		break;
+	}
+}
+
+/* Apply, in time order across the CPUs, every record copied out so far that is not later than
+   limit, then drop them. A record read in this round can be older than one read in the previous
+   round on another CPU, but not older than the previous round's newest: perf's rule for rounds. */
+static void sampler_replay(struct sampler *s, uint64_t limit)
+{
+	int cpu;
+
+	for (;;) {
+		int best = -1;
+		uint64_t bt = 0;
+		for (cpu = 0; cpu < s->ncpu; cpu++) {
+			struct bytes *b = &s->bufs[cpu];
+			uint64_t t;
+			if (s->pos[cpu] + sizeof(struct perf_event_header) > b->len)
+				continue;
+			t = sampler_rec_time(b->p + s->pos[cpu]);
+			if (t <= limit && (best < 0 || t < bt)) {
+				best = cpu;
+				bt = t;
+			}
+		}
+		if (best < 0)
+			break;
+		sampler_record(s, s->bufs[best].p + s->pos[best]);
+		s->pos[best] += ((const struct perf_event_header *)(const void *)(s->bufs[best].p + s->pos[best]))->size;
+	}
+	for (cpu = 0; cpu < s->ncpu; cpu++) {
+		struct bytes *b = &s->bufs[cpu];
+		if (s->pos[cpu]) {
+			memmove(b->p, b->p + s->pos[cpu], b->len - s->pos[cpu]);
+			b->len -= s->pos[cpu];
+			s->pos[cpu] = 0;
+		}
+	}
+}
+
+/* Copy out what the rings hold, so that they never fill, and replay what is safe to replay. */
 void sampler_drain(void *st)
 {
 	struct sampler *s = st;
+	uint64_t newest = s->round_newest;
 	int cpu;
-	for (cpu = 0; cpu < s->ncpu; cpu++)
-		ring_drain(&s->rings[cpu], &s->bufs[cpu]);
+
+	for (cpu = 0; cpu < s->ncpu; cpu++) {
+		struct bytes *b = &s->bufs[cpu];
+		size_t from = b->len, off;
+		ring_drain(&s->rings[cpu], b);
+		for (off = from; off + sizeof(struct perf_event_header) <= b->len;) {
+			const struct perf_event_header *h = (const void *)(b->p + off);
+			uint64_t t = sampler_rec_time(b->p + off);
+			if (t > newest)
+				newest = t;
+			off += h->size;
+		}
+	}
+	sampler_replay(s, s->prev_newest);
+	s->prev_newest = s->round_newest = newest;
 }
 
 /* The ring descriptors to poll while the command runs; returns how many were written. */
@@ -179,277 +396,16 @@ size_t sampler_pollfds(void *st, struct pollfd *out, size_t max)
 	return n;
 }
 
-/* --- replay --- */
-
-struct map {
-	uint64_t start, end, pgoff;
-	int dso;
-};
-
-struct proc {
-	int pid;
-	char comm[16];
-	struct map *maps;
-	size_t n, cap;
-};
-
-struct procs {
-	struct proc *tab;
-	size_t cap, used;
-};
-
-static struct proc *procs_get(struct procs *ps, int pid, bool create)
-{
-	size_t i;
-	if (ps->used * 2 >= ps->cap && create) {
-		struct procs bigger = { xcalloc(ps->cap ? ps->cap * 2 : 256, sizeof(struct proc)), ps->cap ? ps->cap * 2 : 256, 0 };
-		for (i = 0; i < ps->cap; i++)
-			if (ps->tab[i].pid) {
-				struct proc *d = procs_get(&bigger, ps->tab[i].pid, true);
-				*d = ps->tab[i];
-			}
-		free(ps->tab);
-		*ps = bigger;
-	}
-	if (!ps->cap)
-		return NULL;
-	for (i = (size_t)pid * 2654435761u % ps->cap;; i = (i + 1) % ps->cap) {
-		if (ps->tab[i].pid == pid)
-			return &ps->tab[i];
-		if (ps->tab[i].pid == 0) {
-			if (!create)
-				return NULL;
-			ps->tab[i].pid = pid;
-			ps->used++;
-			return &ps->tab[i];
-		}
-	}
-}
-
-static void proc_map(struct proc *p, uint64_t start, uint64_t len, uint64_t pgoff, int dso)
-{
-	uint64_t end = start + len;
-	size_t i, j;
-	struct map tail = { 0 };
-	bool have_tail = false;
-
-	/* The new mapping replaces whatever it overlaps, as mmap(2) does. */
-	for (i = j = 0; i < p->n; i++) {
-		struct map m = p->maps[i];
-		if (m.end <= start || m.start >= end) {
-			p->maps[j++] = m;
-			continue;
-		}
-		if (m.end > end) {
-			tail = m;
-			tail.pgoff += end - m.start;
-			tail.start = end;
-			have_tail = true;
-		}
-		if (m.start < start) {
-			m.end = start;
-			p->maps[j++] = m;
-		}
-	}
-	p->n = j;
-	if (p->n + 2 > p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 16;
-		p->maps = xrealloc(p->maps, p->cap * sizeof *p->maps);
-	}
-	p->maps[p->n++] = (struct map){ start, end, pgoff, dso };
-	if (have_tail)
-		p->maps[p->n++] = tail;
-	/* keep sorted by start for the lookup */
-	for (i = p->n - (have_tail ? 2 : 1); i < p->n; i++)
-		for (j = i; j > 0 && p->maps[j - 1].start > p->maps[j].start; j--) {
-			struct map t = p->maps[j];
-			p->maps[j] = p->maps[j - 1];
-			p->maps[j - 1] = t;
-		}
-}
-
-static const struct map *proc_find(const struct proc *p, uint64_t addr)
-{
-	size_t lo = 0, hi = p->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (p->maps[mid].end <= addr)
-			lo = mid + 1;
-		else if (p->maps[mid].start > addr)
-			hi = mid;
-		else
-			return &p->maps[mid];
-	}
-	return NULL;
-}
-
-struct rec {
-	uint64_t time;
-	size_t seq;
-	const unsigned char *p;
-};
-
-static int rec_cmp(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Frames of one sample into (dso, file offset) pairs; a return address is moved back into its call. */
-static size_t sampler_frames(struct proc *p, int pid, const uint64_t *ips, size_t nips, struct frame *out,
-			     size_t max, struct profile *prof)
-{
-	size_t i, n = 0;
-	bool first = true;
-	for (i = 0; i < nips && n < max; i++) {
-		uint64_t ip = ips[i];
-		const struct map *m;
-		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
-			continue; /* PERF_CONTEXT_USER and friends */
-		if (!first && ip > 0)
-			ip--;
-		m = p ? proc_find(p, ip) : NULL;
-		if (m) {
-			out[n].dso = m->dso;
-			out[n].addr = symbols_absolute(prof->syms, m->dso) ? ip : ip - m->start + m->pgoff;
-		} else {
-			/* No file: perhaps JIT code named in /tmp/perf-PID.map. */
-			out[n].dso = symbols_jit_dso(prof->syms, pid);
-			out[n].addr = ip;
-		}
-		out[n].is_return = !first;
-		n++;
-		first = false;
-	}
-	return n;
-}
-
-/* Drain what is left, then replay all records in time order into the profile. */
+/* The command has exited: drain and replay everything, then resolve the profile. */
 void sampler_finish(struct sampler *s)
 {
-	struct profile *prof = s->prof;
-	struct procs ps = { 0 };
-	struct rec *recs = NULL;
-	size_t nrec = 0, cap = 0, i, seq = 0;
-	struct frame frames[PROFILE_MAX_FRAMES];
 	int cpu;
-
-	sampler_drain(s);
-	for (cpu = 0; cpu < s->ncpu; cpu++) {
-		const unsigned char *p = s->bufs[cpu].p, *end = p + s->bufs[cpu].len;
-		while (p && p < end) {
-			const struct perf_event_header *h = (const void *)p;
-			uint64_t t;
-			if (h->size < sizeof *h || p + h->size > end)
-				break;
-			if (h->type == PERF_RECORD_SAMPLE)
-				memcpy(&t, p + sizeof *h + 8 + 8, 8); /* ip, pid/tid, then time */
-			else
-				memcpy(&t, p + h->size - 8, 8);       /* the sample_id trailer ends with time */
-			if (nrec == cap) {
-				cap = cap ? cap * 2 : 4096;
-				recs = xrealloc(recs, cap * sizeof *recs);
-			}
-			recs[nrec++] = (struct rec){ t, seq++, p };
-			p += h->size;
-		}
-	}
-	if (nrec)
-		qsort(recs, nrec, sizeof *recs, rec_cmp);
-
-	for (i = 0; i < nrec; i++) {
-		const unsigned char *p = recs[i].p;
-		const struct perf_event_header *h = (const void *)p;
-		const unsigned char *b = p + sizeof *h;
-		uint32_t pid, tid, ppid;
-		struct proc *pr;
-
-		switch (h->type) {
-		case PERF_RECORD_SAMPLE: {
-			uint64_t ip, nr = 0;
-			const uint64_t *ips = &ip;
-			size_t n;
-			memcpy(&ip, b, 8);
-			memcpy(&pid, b + 8, 4);
-			memcpy(&tid, b + 12, 4);
-			if (s->call_graph) {
-				memcpy(&nr, b + 24, 8);
-				ips = (const uint64_t *)(const void *)(b + 32);
-				if (32 + nr * 8 > h->size - sizeof *h)
-					nr = 0;
-			}
-			pr = procs_get(&ps, (int)pid, false);
-			n = sampler_frames(pr, (int)pid, nr ? ips : &ip, nr ? nr : 1, frames, PROFILE_MAX_FRAMES, prof);
-			if (n == 0)
-				n = sampler_frames(pr, (int)pid, &ip, 1, frames, 1, prof);
-			profile_add(prof, (int)pid, (int)tid, pr ? pr->comm : "?", frames, n);
-			break;
-		}
-		case PERF_RECORD_MMAP2: {
-			uint64_t addr, len, pgoff;
-			uint32_t prot;
-			const char *name = (const char *)(b + 64);
-			memcpy(&pid, b, 4);
-			memcpy(&addr, b + 8, 8);
-			memcpy(&len, b + 16, 8);
-			memcpy(&pgoff, b + 24, 8);
-			memcpy(&prot, b + 56, 4);
-			if (!(prot & PROT_EXEC))
-				break;
-			pr = procs_get(&ps, (int)pid, true);
-			proc_map(pr, addr, len, pgoff, symbols_dso(prof->syms, name, (int)pid));
-			break;
-		}
-		case PERF_RECORD_COMM:
-			memcpy(&pid, b, 4);
-			memcpy(&tid, b + 4, 4);
-			pr = procs_get(&ps, (int)pid, true);
-			if (h->misc & PERF_RECORD_MISC_COMM_EXEC)
-				pr->n = 0; /* a new program: the old mappings are gone */
-			if (pid == tid || (h->misc & PERF_RECORD_MISC_COMM_EXEC))
-				snprintf(pr->comm, sizeof pr->comm, "%s", (const char *)(b + 8));
-			break;
-		case PERF_RECORD_FORK: {
-			struct proc *parent;
-			memcpy(&pid, b, 4);
-			memcpy(&ppid, b + 4, 4);
-			if (pid == ppid)
-				break; /* a new thread shares its process's mappings */
-			pr = procs_get(&ps, (int)pid, true);
-			parent = procs_get(&ps, (int)ppid, false);
-			if (parent && parent != pr) {
-				free(pr->maps);
-				memcpy(pr->comm, parent->comm, sizeof pr->comm);
-				pr->cap = pr->n = parent->n;
-				pr->maps = parent->n ? xmalloc(parent->n * sizeof *pr->maps) : NULL;
-				if (parent->n)
-					memcpy(pr->maps, parent->maps, parent->n * sizeof *pr->maps);
-			}
-			break;
-		}
-		case PERF_RECORD_LOST: {
-			uint64_t lost;
-			memcpy(&lost, b + 8, 8);
-			prof->lost += lost;
-			break;
-		}
-		case PERF_RECORD_LOST_SAMPLES: {
-			uint64_t lost;
-			memcpy(&lost, b, 8);
-			prof->lost += lost;
-			break;
-		}
-		case PERF_RECORD_THROTTLE:
-			prof->throttled++;
-			break;
-		}
-	}
-	free(recs);
-	for (i = 0; i < ps.cap; i++)
-		free(ps.tab[i].maps);
-	free(ps.tab);
+	for (cpu = 0; cpu < s->ncpu; cpu++)
+		ring_drain(&s->rings[cpu], &s->bufs[cpu]);
+	sampler_replay(s, UINT64_MAX);
+	procmaps_free(s->pm);
+	s->pm = NULL;
+	profile_finish(s->prof);
 }
 
 /* Unmap, close and free. */
@@ -464,8 +420,10 @@ void sampler_free(struct sampler *s)
 			close(s->fds[cpu]);
 		free(s->bufs[cpu].p);
 	}
+	procmaps_free(s->pm);
 	free(s->fds);
 	free(s->rings);
 	free(s->bufs);
+	free(s->pos);
 	free(s);
 }

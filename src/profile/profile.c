@@ -1,4 +1,5 @@
-/* profile/profile.c: samples to per-line, per-function, call-graph, stack and per-task costs. */
+/* profile/profile.c: the one sample model: unique stacks counted while the command runs, then
+   resolved into frames of (function, file, line), and the views every report reads. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -54,8 +55,24 @@ static size_t *kmap_get(struct kmap *m, const uint64_t k[4], bool *created)
 	return &m->e[i].v;
 }
 
+/* A unique raw stack: a task and the (file, offset) of each frame, leaf first. */
+struct rstack {
+	uint64_t hash, count;
+	size_t task, off;
+	uint32_t n;
+};
+
 struct profile_maps {
-	struct kmap locs, lines, funcs, calls, stacks, tasks;
+	struct kmap locs, lines, funcs, calls, roots, files, stacks, tasks;
+	/* the raw stacks of the run, and their frames */
+	struct rstack *rs;
+	size_t nrs, caprs;
+	size_t *rsidx;           /* open addressing: index + 1, 0 empty */
+	size_t caprsidx;
+	struct frame *frames;
+	size_t nframes, capframes;
+	/* per resolved address: where its frames start in p->locs, and how many */
+	size_t *locfirst, *locn;
 };
 
 #define GROW(arr, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 256; \
@@ -72,69 +89,169 @@ struct profile *profile_new(bool inline_caller)
 	return p;
 }
 
-static size_t profile_loc(struct profile *p, const struct frame *f)
+static size_t profile_task(struct profile *p, int pid, int tid, const char *comm)
 {
-	uint64_t k[4] = { (uint64_t)f->dso, f->addr, 0, 0 };
+	const char *c = strtab_intern(p->strs, comm);
+	uint64_t k[4] = { (uint64_t)pid, (uint64_t)tid, (uintptr_t)c, 0 };
 	bool created;
-	size_t *v = kmap_get(&p->maps->locs, k, &created);
+	size_t *v = kmap_get(&p->maps->tasks, k, &created);
 	if (created) {
-		GROW(p->locs, p->nlocs, p->caplocs);
-		symbols_resolve(p->syms, f->dso, f->addr, &p->locs[p->nlocs]);
-		*v = p->nlocs++;
+		GROW(p->tasks, p->ntasks, p->captasks);
+		p->tasks[p->ntasks] = (struct prof_task){ pid, tid, c, 0 };
+		*v = p->ntasks++;
 	}
 	return *v;
 }
 
+static uint64_t rstack_hash(size_t task, const struct frame *f, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ task;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		h = (h ^ (uint64_t)(unsigned)f[i].dso) * 0x100000001b3ULL;
+		h = (h ^ f[i].addr) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h ? h : 1;
+}
+
+static void rstack_rehash(struct profile_maps *m)
+{
+	size_t i, j;
+	free(m->rsidx);
+	m->caprsidx = m->caprsidx ? m->caprsidx * 2 : 4096;
+	m->rsidx = xcalloc(m->caprsidx, sizeof *m->rsidx);
+	for (i = 0; i < m->nrs; i++) {
+		for (j = m->rs[i].hash & (m->caprsidx - 1); m->rsidx[j]; j = (j + 1) & (m->caprsidx - 1))
+			;
+		m->rsidx[j] = i + 1;
+	}
+}
+
+/* Count one sample: frames[0] is where it hit, the rest its callers (with --call-graph). Only the
+   unique stack is kept: nothing is resolved while the command runs. */
+void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n)
+{
+	struct profile_maps *m = p->maps;
+	size_t task, j;
+	uint64_t h;
+
+	if (n == 0)
+		return;
+	if (n > PROFILE_MAX_FRAMES)
+		n = PROFILE_MAX_FRAMES;
+	p->samples++;
+	task = profile_task(p, pid, tid, comm);
+	p->tasks[task].samples++;
+	h = rstack_hash(task, frames, n);
+	if ((m->nrs + 1) * 2 > m->caprsidx)
+		rstack_rehash(m);
+	for (j = h & (m->caprsidx - 1); m->rsidx[j]; j = (j + 1) & (m->caprsidx - 1)) {
+		struct rstack *r = &m->rs[m->rsidx[j] - 1];
+		if (r->hash == h && r->task == task && r->n == n &&
+		    memcmp(&m->frames[r->off], frames, n * sizeof *frames) == 0) {
+			r->count++;
+			return;
+		}
+	}
+	GROW(m->rs, m->nrs, m->caprs);
+	while (m->nframes + n > m->capframes) {
+		m->capframes = m->capframes ? m->capframes * 2 : 4096;
+		m->frames = xrealloc(m->frames, m->capframes * sizeof *m->frames);
+	}
+	memcpy(&m->frames[m->nframes], frames, n * sizeof *frames);
+	m->rs[m->nrs] = (struct rstack){ h, 1, task, m->nframes, (uint32_t)n };
+	m->nframes += n;
+	m->rsidx[j] = ++m->nrs;
+	p->raw_stacks = m->nrs;
+	p->raw_frames = m->nframes;
+}
+
+/* --- the model, built once the command has exited --- */
+
+/* The frames at one address, resolved once: returns the index of the first in p->locs. */
+static size_t profile_loc(struct profile *p, const struct frame *f, size_t *n)
+{
+	struct profile_maps *m = p->maps;
+	uint64_t k[4] = { (uint64_t)(unsigned)f->dso, f->addr, 0, 0 };
+	bool created;
+	size_t *v = kmap_get(&m->locs, k, &created), got, idx;
+	struct loc chain[64];
+
+	if (created) {
+		got = symbols_resolve(p->syms, f->dso, f->addr, chain, sizeof chain / sizeof chain[0]);
+		while (p->nlocs + got > p->caplocs) {
+			p->caplocs = p->caplocs ? p->caplocs * 2 : 1024;
+			p->locs = xrealloc(p->locs, p->caplocs * sizeof *p->locs);
+		}
+		memcpy(&p->locs[p->nlocs], chain, got * sizeof *chain);
+		idx = m->locs.n - 1;
+		m->locfirst = xrealloc(m->locfirst, m->locs.n * sizeof *m->locfirst);
+		m->locn = xrealloc(m->locn, m->locs.n * sizeof *m->locn);
+		m->locfirst[idx] = p->nlocs;
+		m->locn[idx] = got;
+		p->nlocs += got;
+		*v = idx;
+	}
+	*n = m->locn[*v];
+	return m->locfirst[*v];
+}
+
+/* A function is its name in its file, at its declaration: two static functions of one name in
+   two source files are two functions. */
 static size_t profile_func(struct profile *p, const struct loc *l)
 {
-	uint64_t k[4] = { (uintptr_t)l->func, (uintptr_t)l->dso, 0, 0 };
+	uint64_t k[4] = { (uintptr_t)l->func, (uintptr_t)l->dso, (uintptr_t)l->decl_file, (uint64_t)l->decl_line };
 	bool created;
 	size_t *v = kmap_get(&p->maps->funcs, k, &created);
 	if (created) {
 		GROW(p->funcs, p->nfuncs, p->capfuncs);
-		memset(&p->funcs[p->nfuncs], 0, sizeof p->funcs[0]);
-		p->funcs[p->nfuncs].name = l->func;
-		p->funcs[p->nfuncs].dso = l->dso;
+		p->funcs[p->nfuncs] = (struct prof_func){ l->func, l->dso, l->decl_file, l->decl_line, 0, 0 };
 		*v = p->nfuncs++;
-	}
-	/* A function's place is the first line of it seen in its own file. */
-	if (l->file && (!p->funcs[*v].file || (p->funcs[*v].file == l->file && l->line < p->funcs[*v].line))) {
-		p->funcs[*v].file = l->file;
-		p->funcs[*v].line = l->line;
 	}
 	return *v;
 }
 
 static size_t profile_line(struct profile *p, const struct loc *l, size_t func)
 {
-	uint64_t k[4] = { (uintptr_t)l->file, (uint64_t)l->line, 0, 0 };
+	uint64_t k[4] = { func, (uintptr_t)l->file, (uint64_t)l->line, 0 };
 	bool created;
 	size_t *v = kmap_get(&p->maps->lines, k, &created);
 	if (created) {
 		GROW(p->lines, p->nlines, p->caplines);
-		memset(&p->lines[p->nlines], 0, sizeof p->lines[0]);
-		p->lines[p->nlines].file = l->file;
-		p->lines[p->nlines].line = l->line;
-		p->lines[p->nlines].func = func;
+		p->lines[p->nlines] = (struct prof_line){ l->file, l->line, func, 0, 0 };
 		*v = p->nlines++;
 	}
 	return *v;
 }
 
-static void profile_call(struct profile *p, size_t caller, size_t callee, const struct loc *site)
+static size_t profile_file(struct profile *p, const char *file)
 {
-	uint64_t k[4] = { caller, callee, (uintptr_t)site->file, (uint64_t)site->line };
+	uint64_t k[4] = { (uintptr_t)file, 0, 0, 0 };
+	bool created;
+	size_t *v = kmap_get(&p->maps->files, k, &created);
+	if (created) {
+		GROW(p->files, p->nfiles, p->capfiles);
+		p->files[p->nfiles] = (struct prof_file){ file, 0, 0 };
+		*v = p->nfiles++;
+	}
+	return *v;
+}
+
+static void profile_call(struct profile *p, size_t caller, size_t callee, const char *file, int line, uint64_t c)
+{
+	uint64_t k[4] = { caller, callee, (uintptr_t)file, (uint64_t)line };
 	bool created;
 	size_t *v = kmap_get(&p->maps->calls, k, &created);
 	if (created) {
 		GROW(p->calls, p->ncalls, p->capcalls);
-		p->calls[p->ncalls] = (struct prof_call){ caller, callee, site->file, site->line, 0 };
+		p->calls[p->ncalls] = (struct prof_call){ caller, callee, file, line, 0 };
 		*v = p->ncalls++;
 	}
-	p->calls[*v].count++;
+	p->calls[*v].count += c;
 }
 
-static void profile_stack(struct profile *p, const char *comm, const size_t *funcs, size_t n)
+static void profile_folded(struct profile *p, const char *comm, const size_t *funcs, size_t n, uint64_t c)
 {
 	size_t len = strlen(comm) + 1, i;
 	char *buf, *q;
@@ -160,60 +277,125 @@ static void profile_stack(struct profile *p, const char *comm, const size_t *fun
 		p->stacks[p->nstacks] = (struct prof_stack){ s, 0 };
 		*v = p->nstacks++;
 	}
-	p->stacks[*v].count++;
+	p->stacks[*v].count += c;
 }
 
-static void profile_task(struct profile *p, int pid, int tid, const char *comm)
+/* Marks for counting a function, line or file once per stack, however often it recurs. */
+struct marks {
+	uint64_t *v;
+	size_t cap;
+};
+
+static bool marks_first(struct marks *m, size_t i, uint64_t stamp)
 {
-	uint64_t k[4] = { (uint64_t)pid, (uint64_t)tid, 0, 0 };
+	if (i >= m->cap) {
+		size_t cap = m->cap ? m->cap : 256;
+		while (cap <= i)
+			cap *= 2;
+		m->v = xrealloc(m->v, cap * sizeof *m->v);
+		memset(m->v + m->cap, 0, (cap - m->cap) * sizeof *m->v);
+		m->cap = cap;
+	}
+	if (m->v[i] == stamp)
+		return false;
+	m->v[i] = stamp;
+	return true;
+}
+
+static void profile_root(struct profile *p, const char *comm, size_t callee, uint64_t c)
+{
+	uint64_t k[4] = { (uintptr_t)comm, callee, 0, 0 };
 	bool created;
-	size_t *v = kmap_get(&p->maps->tasks, k, &created);
+	size_t *v = kmap_get(&p->maps->roots, k, &created);
 	if (created) {
-		GROW(p->tasks, p->ntasks, p->captasks);
-		p->tasks[p->ntasks] = (struct prof_task){ pid, tid, NULL, 0 };
-		*v = p->ntasks++;
+		GROW(p->roots, p->nroots, p->caproots);
+		p->roots[p->nroots] = (struct prof_root){ comm, callee, 0 };
+		*v = p->nroots++;
 	}
-	p->tasks[*v].comm = strtab_intern(p->strs, comm);
-	p->tasks[*v].samples++;
+	p->roots[*v].count += c;
 }
 
-/* Count one sample: frames[0] is where it hit, the rest its callers (with --call-graph). */
-void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n)
+/* Charge one stack of frames (leaf first) with c samples to every view. Self costs go to the leaf
+   frame only, so they sum to the samples; an inclusive cost counts a function, line or file once
+   per stack. A call carries the inclusive cost of its callee, as callgrind's calls do: each
+   function passes the sample to the one call into its outermost frame, so the costs of the calls
+   into a function sum to its inclusive cost, recursion or not. Every stack starts at a root, the
+   command, so that a stack cut short still enters its outermost function through a call. */
+static void profile_charge(struct profile *p, const char *comm, const size_t *funcs, const size_t *lines,
+			   const char *const *files, size_t n, uint64_t c, struct marks mk[4], uint64_t stamp)
 {
-	size_t funcs[PROFILE_MAX_FRAMES], lines[PROFILE_MAX_FRAMES], i, j;
-	const struct loc *locs[PROFILE_MAX_FRAMES];
+	size_t i;
 
-	if (n == 0)
-		return;
-	p->samples++;
-	/* Resolve every frame first: p->locs may move while it grows. */
-	for (i = 0; i < n; i++)
-		lines[i] = profile_loc(p, &frames[i]);
-	for (i = 0; i < n; i++) {
-		locs[i] = &p->locs[lines[i]];
-		funcs[i] = profile_func(p, locs[i]);
-		lines[i] = locs[i]->file ? profile_line(p, locs[i], funcs[i]) : (size_t)-1;
-	}
-	p->funcs[funcs[0]].self++;
+	p->funcs[funcs[0]].self += c;
 	if (lines[0] != (size_t)-1)
-		p->lines[lines[0]].self++;
+		p->lines[lines[0]].self += c;
 	else
-		p->no_line++;
-	for (i = 0; i < n; i++) {
-		bool seen_f = false, seen_l = lines[i] == (size_t)-1;
-		for (j = 0; j < i; j++) {
-			seen_f |= funcs[j] == funcs[i];
-			seen_l |= lines[j] == lines[i];
-		}
-		if (!seen_f)
-			p->funcs[funcs[i]].incl++; /* recursion counts a sample once */
-		if (!seen_l)
-			p->lines[lines[i]].incl++;
-		if (i > 0)
-			profile_call(p, funcs[i], funcs[i - 1], locs[i]);
+		p->no_line += c;
+	if (files[0]) {
+		size_t f = profile_file(p, files[0]); /* may move p->files */
+		p->files[f].self += c;
 	}
-	profile_stack(p, comm, funcs, n);
-	profile_task(p, pid, tid, comm);
+	for (i = 0; i < n; i++) {
+		if (marks_first(&mk[0], funcs[i], stamp))
+			p->funcs[funcs[i]].incl += c;
+		if (lines[i] != (size_t)-1 && marks_first(&mk[1], lines[i], stamp))
+			p->lines[lines[i]].incl += c;
+		if (files[i]) {
+			size_t f = profile_file(p, files[i]);
+			if (marks_first(&mk[2], f, stamp))
+				p->files[f].incl += c;
+		}
+	}
+	for (i = n; i-- > 0;) {
+		const struct prof_line *site;
+		if (!marks_first(&mk[3], funcs[i], stamp))
+			continue;
+		if (i == n - 1) {
+			profile_root(p, comm, funcs[i], c);
+			continue;
+		}
+		site = lines[i + 1] != (size_t)-1 ? &p->lines[lines[i + 1]] : NULL;
+		profile_call(p, funcs[i + 1], funcs[i], site ? site->file : NULL, site ? site->line : 0, c);
+	}
+	profile_folded(p, comm, funcs, n, c);
+}
+
+/* Resolve every unique raw stack into frames and build the views. Call once, after the run. */
+void profile_finish(struct profile *p)
+{
+	struct profile_maps *m = p->maps;
+	size_t *funcs = xmalloc(PROFILE_MAX_DEPTH * sizeof *funcs), *lines = xmalloc(PROFILE_MAX_DEPTH * sizeof *lines);
+	const char **files = xmalloc(PROFILE_MAX_DEPTH * sizeof *files);
+	struct marks mk[4] = { { 0 } };
+	size_t r, i, j;
+
+	for (r = 0; r < m->nrs; r++) {
+		const struct rstack *rs = &m->rs[r];
+		size_t n = 0;
+		bool cut = false;
+		for (i = 0; i < rs->n && !cut; i++) {
+			size_t cn, first = profile_loc(p, &m->frames[rs->off + i], &cn);
+			for (j = 0; j < cn; j++) {
+				const struct loc *l = &p->locs[first + j];
+				if (n == PROFILE_MAX_DEPTH) {
+					cut = true;
+					break;
+				}
+				funcs[n] = profile_func(p, l);
+				lines[n] = l->file ? profile_line(p, l, funcs[n]) : (size_t)-1;
+				files[n] = l->file;
+				n++;
+			}
+		}
+		if (cut)
+			p->truncated += rs->count;
+		profile_charge(p, p->tasks[rs->task].comm, funcs, lines, files, n, rs->count, mk, r + 1);
+	}
+	for (i = 0; i < 4; i++)
+		free(mk[i].v);
+	free(funcs);
+	free(lines);
+	free(files);
 }
 
 static const struct profile *sort_p;
@@ -273,7 +455,16 @@ void profile_free(struct profile *p)
 	free(p->maps->calls.e);
 	free(p->maps->stacks.e);
 	free(p->maps->tasks.e);
+	free(p->maps->files.e);
+	free(p->maps->roots.e);
+	free(p->maps->rs);
+	free(p->maps->rsidx);
+	free(p->maps->frames);
+	free(p->maps->locfirst);
+	free(p->maps->locn);
 	free(p->maps);
+	free(p->files);
+	free(p->roots);
 	free(p->locs);
 	free(p->lines);
 	free(p->funcs);

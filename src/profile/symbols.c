@@ -20,6 +20,9 @@
 struct sym {
 	uint64_t addr, size;
 	const char *name;
+	const char *decl_file; /* where the function is declared, looked up once (decl_done) */
+	int decl_line;
+	bool decl_done;
 };
 
 struct cu_range {
@@ -69,7 +72,8 @@ struct symbols {
 	X(dwfl_lineinfo) X(dwfl_module_getdwarf) X(dwfl_end) X(dwfl_standard_find_debuginfo) \
 	X(dwfl_offline_section_address) X(dwarf_nextcu) X(dwarf_offdie) X(dwarf_ranges) X(dwarf_getsrc_die) \
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
-	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr)
+	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
+	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring)
 
 DLIB_TABLE(libdw, DW_FUNCS)
 static Dwfl_Callbacks symbols_callbacks;
@@ -172,7 +176,7 @@ static void symbols_load_jit(struct symbols *s, struct dso *d)
 			cap = cap ? cap * 2 : 256;
 			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
 		}
-		d->syms[d->nsyms++] = (struct sym){ start, size, strtab_intern(s->strs, name) };
+		d->syms[d->nsyms++] = (struct sym){ .addr = start, .size = size, .name = strtab_intern(s->strs, name) };
 	}
 	fclose(f);
 	if (d->nsyms)
@@ -260,7 +264,7 @@ static void symbols_load(struct symbols *s, struct dso *d)
 			cap = cap ? cap * 2 : 1024;
 			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
 		}
-		d->syms[d->nsyms++] = (struct sym){ addr, sym.st_size, name };
+		d->syms[d->nsyms++] = (struct sym){ .addr = addr, .size = sym.st_size, .name = name };
 	}
 	if (d->nsyms)
 		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
@@ -386,43 +390,104 @@ static const char *symbols_demangle(struct symbols *s, const char *name)
 	return name;
 }
 
-/* With --inline=caller: the call site, in the enclosing function, of the outermost inlined code at pc. */
-static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Addr pc, const char **file, int *line)
+/* The name of a subprogram or inlined DIE: its linkage name demangled, else its DW_AT_name. */
+static const char *symbols_die_name(struct symbols *s, Dwarf_Die *die)
 {
-	Dwarf_Die *scopes = NULL;
-	int n = libdw.dwarf_getscopes(cu, pc, &scopes), i, outer = -1;
+	Dwarf_Attribute a;
+	const char *n = NULL;
+
+	if (libdw.dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ||
+	    libdw.dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a))
+		n = libdw.dwarf_formstring(&a);
+	if (n)
+		return strtab_intern(s->strs, symbols_demangle(s, n));
+	if (libdw.dwarf_attr_integrate(die, DW_AT_name, &a) && (n = libdw.dwarf_formstring(&a)) != NULL)
+		return strtab_intern(s->strs, n);
+	return NULL;
+}
+
+/* Where a function is declared: DW_AT_decl_file and DW_AT_decl_line, through abstract origins. */
+static void symbols_decl(struct symbols *s, Dwarf_Die *die, struct loc *l)
+{
+	const char *f = libdw.dwarf_decl_file(die);
+	int line = 0;
+	if (f && libdw.dwarf_decl_line(die, &line) == 0 && line > 0) {
+		l->decl_file = strtab_intern(s->strs, f);
+		l->decl_line = line;
+	}
+}
+
+/* The call site of an inlined DIE: the file and line in its caller. */
+static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Die *inl, const char **file, int *line)
+{
 	Dwarf_Attribute a;
 	Dwarf_Word fidx, ln;
 	Dwarf_Files *files;
 	size_t nfiles;
-	bool ok = false;
+	const char *f;
 
-	for (i = 0; i < n; i++)
-		if (libdw.dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
-			outer = i;
-	if (outer >= 0 && libdw.dwarf_formudata(libdw.dwarf_attr(&scopes[outer], DW_AT_call_file, &a), &fidx) == 0 &&
-	    libdw.dwarf_formudata(libdw.dwarf_attr(&scopes[outer], DW_AT_call_line, &a), &ln) == 0 &&
-	    libdw.dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && fidx < nfiles) {
-		const char *f = libdw.dwarf_filesrc(files, fidx, NULL, NULL);
-		if (f) {
-			*file = strtab_intern(s->strs, f);
-			*line = (int)ln;
-			ok = true;
-		}
-	}
-	free(scopes);
-	return ok;
+	if (libdw.dwarf_formudata(libdw.dwarf_attr(inl, DW_AT_call_file, &a), &fidx) != 0 ||
+	    libdw.dwarf_formudata(libdw.dwarf_attr(inl, DW_AT_call_line, &a), &ln) != 0 ||
+	    libdw.dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || fidx >= nfiles ||
+	    !(f = libdw.dwarf_filesrc(files, fidx, NULL, NULL)))
+		return false;
+	*file = strtab_intern(s->strs, f);
+	*line = (int)ln;
+	return true;
 }
 
-/* Resolve offset off in file dso to function, source file and line; what cannot be found stays NULL/0. */
-void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out)
+#define SYMBOLS_MAX_INLINE 64
+
+/* Where the function of symbol sym is declared: the subprogram at its entry address (or, failing
+   that, the one found at a sampled address), else the line of its entry address. */
+static void symbols_sym_decl(struct symbols *s, struct dso *d, struct sym *sym, Dwarf_Die *fallback)
+{
+	Dwarf_Addr dwbias = 0;
+	Dwarf_Die cu, *cup, *scopes = NULL;
+	struct loc l = { 0 };
+	int i, n;
+
+	sym->decl_done = true;
+	cup = libdw.dwfl_module_addrdie(d->mod, sym->addr, &dwbias);
+	if (!cup) {
+		Dwarf *dw = libdw.dwfl_module_getdwarf(d->mod, &dwbias);
+		if (dw && symbols_cudie(d, dw, sym->addr - dwbias, &cu))
+			cup = &cu;
+	}
+	n = cup ? libdw.dwarf_getscopes(cup, sym->addr - dwbias, &scopes) : 0;
+	for (i = 0; i < n; i++)
+		if (libdw.dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+			symbols_decl(s, &scopes[i], &l);
+			break;
+		}
+	free(scopes);
+	if (!l.decl_file && fallback)
+		symbols_decl(s, fallback, &l);
+	if (!l.decl_file) {
+		Dwfl_Line *el = libdw.dwfl_module_getsrc(d->mod, sym->addr);
+		const char *ef = el ? libdw.dwfl_lineinfo(el, NULL, &l.decl_line, NULL, NULL, NULL) : NULL;
+		if (ef && l.decl_line > 0)
+			l.decl_file = strtab_intern(s->strs, ef);
+	}
+	sym->decl_file = l.decl_file;
+	sym->decl_line = l.decl_file ? l.decl_line : 0;
+}
+
+/* Resolve offset off in file dso to the frames at that address, leaf first: the inlined calls, each
+   a frame of its own, then the function that holds them; what cannot be found stays NULL/0.
+   Returns how many frames were written (at least 1, at most max). */
+size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max)
 {
 	struct dso *d = &s->dsos[dso];
 	uint64_t vaddr, addr;
 	const struct sym *sym;
 	Dwfl_Line *l;
-	int line = 0;
-	const char *src = NULL;
+	int line = 0, nscopes, i;
+	const char *src = NULL, *fname;
+	Dwarf_Addr dwbias = 0;
+	Dwarf_Die cu, *cup = NULL, *scopes = NULL, *inl[SYMBOLS_MAX_INLINE], *sub = NULL;
+	size_t ninl = 0, n, k;
+	char buf[300];
 
 	memset(out, 0, sizeof *out);
 	out->dso = d->path;
@@ -433,51 +498,100 @@ void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out)
 		if (sym) {
 			out->func = sym->name;
 		} else {
-			char buf[64];
 			snprintf(buf, sizeof buf, "[anon]+0x%llx", (unsigned long long)off);
 			out->func = strtab_intern(s->strs, buf);
 		}
 		out->dso = strtab_intern(s->strs, d->usable ? d->path : "[anon]");
-		return;
+		return 1;
 	}
 	if (!d->usable || !symbols_vaddr(d, off, &vaddr)) {
-		char buf[300];
 		snprintf(buf, sizeof buf, "%s+0x%llx", d->name, (unsigned long long)off);
 		out->func = strtab_intern(s->strs, buf);
-		return;
+		return 1;
 	}
 	addr = vaddr + d->bias;
 	sym = symbols_find(d, addr);
 	if (sym) {
-		out->func = strtab_intern(s->strs, symbols_demangle(s, sym->name));
+		fname = strtab_intern(s->strs, symbols_demangle(s, sym->name));
 	} else {
-		char buf[300];
 		snprintf(buf, sizeof buf, "%s+0x%llx", d->name, (unsigned long long)off);
-		out->func = strtab_intern(s->strs, buf);
+		fname = strtab_intern(s->strs, buf);
 	}
 	l = libdw.dwfl_module_getsrc(d->mod, addr);
 	if (l)
 		src = libdw.dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
-	if (!src || s->inline_caller) {
-		Dwarf_Addr dwbias = 0;
+
+	/* The scopes at addr, innermost first: inlined subroutines, then the subprogram. */
+	cup = libdw.dwfl_module_addrdie(d->mod, addr, &dwbias);
+	if (!cup) {
 		Dwarf *dw = libdw.dwfl_module_getdwarf(d->mod, &dwbias);
-		Dwarf_Die cu;
-		if (dw && symbols_cudie(d, dw, addr - dwbias, &cu)) {
-			if (!src) {
-				Dwarf_Line *dl = libdw.dwarf_getsrc_die(&cu, addr - dwbias);
-				if (dl) {
-					src = libdw.dwarf_linesrc(dl, NULL, NULL);
-					libdw.dwarf_lineno(dl, &line);
-				}
+		if (dw && symbols_cudie(d, dw, addr - dwbias, &cu))
+			cup = &cu;
+	}
+	if (cup) {
+		if (!src) {
+			Dwarf_Line *dl = libdw.dwarf_getsrc_die(cup, addr - dwbias);
+			if (dl) {
+				src = libdw.dwarf_linesrc(dl, NULL, NULL);
+				libdw.dwarf_lineno(dl, &line);
 			}
-			if (s->inline_caller && symbols_call_site(s, &cu, addr - dwbias, &out->file, &out->line))
-				return;
+		}
+		nscopes = libdw.dwarf_getscopes(cup, addr - dwbias, &scopes);
+		for (i = 0; i < nscopes; i++) {
+			int tag = libdw.dwarf_tag(&scopes[i]);
+			if (tag == DW_TAG_inlined_subroutine && ninl < SYMBOLS_MAX_INLINE) {
+				inl[ninl++] = &scopes[i];
+			} else if (tag == DW_TAG_subprogram) {
+				sub = &scopes[i];
+				break;
+			}
 		}
 	}
-	if (src && line > 0) {
-		out->file = strtab_intern(s->strs, src);
-		out->line = line;
+
+	/* Frame k < ninl is the code of inlined call k; frame k + 1 is its caller, at its call site. */
+	n = s->inline_caller ? 1 : ninl + 1;
+	if (n > max)
+		n = max;
+	for (k = 0; k < n; k++) {
+		struct loc *o = &out[k];
+		memset(o, 0, sizeof *o);
+		o->dso = d->path;
+		if (s->inline_caller || k == ninl || k == n - 1) {
+			/* the function that holds the code: the ELF symbol's name, as perf prints it */
+			o->func = fname;
+			if (sub && !sym)
+				symbols_decl(s, sub, o);
+		} else {
+			o->func = symbols_die_name(s, inl[k]);
+			symbols_decl(s, inl[k], o);
+			if (!o->func)
+				o->func = fname;
+		}
+		if (k == 0 && !(s->inline_caller && ninl)) {
+			if (src && line > 0) {
+				o->file = strtab_intern(s->strs, src);
+				o->line = line;
+			}
+		} else {
+			/* the call site of the inlined call below it; with --inline=caller, of the outermost */
+			Dwarf_Die *callee = s->inline_caller ? inl[ninl - 1] : inl[k - 1];
+			if (!symbols_call_site(s, cup, callee, &o->file, &o->line)) {
+				o->file = NULL;
+				o->line = 0;
+			}
+		}
 	}
+	/* The function's place is a property of its symbol, not of the address sampled: found once,
+	   from the scopes at its entry address, so that every address of it agrees. */
+	if (sym) {
+		struct sym *ms = (struct sym *)sym;
+		if (!ms->decl_done)
+			symbols_sym_decl(s, d, ms, sub);
+		out[n - 1].decl_file = ms->decl_file;
+		out[n - 1].decl_line = ms->decl_line;
+	}
+	free(scopes);
+	return n;
 }
 
 /* The warnings collected while resolving (one per file at most). */

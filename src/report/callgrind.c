@@ -29,9 +29,13 @@ static void cg_name(FILE *fp, const char *key, struct cg_names *t, const char *n
 	fprintf(fp, "%s=(%zu) %s\n", key, t->n, name);
 }
 
+/* Costs of no known file go to "???", as valgrind writes them: a reader must not open the ELF
+   file, or a source file that has no such line, to annotate line 0. */
+static const char cg_unknown[] = "???";
+
 static const char *cg_file(const struct prof_func *f)
 {
-	return f->file ? f->file : f->dso;
+	return f->file ? f->file : cg_unknown;
 }
 
 static const struct profile *cg_p;
@@ -51,7 +55,20 @@ static int cg_call_cmp(const void *a, const void *b)
 	return x->caller < y->caller ? -1 : x->caller > y->caller;
 }
 
-/* Write the profile; returns 0 or -1 on a write error. */
+/* Whether function f has a sampled line in its own file; its lines start at lines[li]. */
+static bool cg_self_in_own_file(const struct profile *p, const size_t *lines, size_t li, size_t f)
+{
+	for (; li < p->nlines && p->lines[lines[li]].func == f; li++)
+		if (p->lines[lines[li]].self && p->lines[lines[li]].file == p->funcs[f].file)
+			return true;
+	return false;
+}
+
+/* Write the profile; returns 0 or -1 on a write error. Costs are samples: self cost per line of
+   each function, and on each call the inclusive cost of the callee through that call, so that
+   callgrind_annotate and KCachegrind compute the inclusive costs ptime reports. Sampling counts
+   no calls: each sampled call is written with calls=1 (a call needs a count, and 0 would turn
+   its cost into self cost), so KCachegrind's "Called" column counts the call sites seen. */
 int report_callgrind(FILE *fp, const struct result *r)
 {
 	const struct profile *p = r->profile;
@@ -75,8 +92,26 @@ int report_callgrind(FILE *fp, const struct result *r)
 		fprintf(fp, " %s", *a);
 	fprintf(fp, "\npart: 1\ndesc: Trigger: Program termination\n");
 	fprintf(fp, "desc: Sampled: %s at %u Hz, user space only; a cost is a sample\n", p->event, p->hz);
+	fputs("desc: Calls: sampling counts no calls; calls=1 marks each call site seen\n", fp);
 	fputs("positions: line\nevents: Samples\n", fp);
 	fprintf(fp, "summary: %llu\n\n", (unsigned long long)p->samples);
+
+	/* The roots: each command calls the outermost function of its stacks. */
+	for (i = 0; i < p->nroots; i++) {
+		const struct prof_root *rt = &p->roots[i];
+		const struct prof_func *callee = &p->funcs[rt->callee];
+		char root[64];
+		const char *name;
+		snprintf(root, sizeof root, "[%s]", rt->comm);
+		name = strtab_intern(p->strs, root);
+		cg_name(fp, "ob", &ob, name);
+		cg_name(fp, "fl", &fl, cg_unknown);
+		cg_name(fp, "fn", &fn, name);
+		cg_name(fp, "cob", &ob, callee->dso);
+		cg_name(fp, "cfl", &fl, cg_file(callee));
+		cg_name(fp, "cfn", &fn, callee->name);
+		fprintf(fp, "calls=1 %d\n0 %llu\n\n", callee->line, (unsigned long long)rt->count);
+	}
 
 	for (f = 0; f < p->nfuncs; f++) {
 		const struct prof_func *fu = &p->funcs[f];
@@ -86,12 +121,17 @@ int report_callgrind(FILE *fp, const struct result *r)
 		cg_name(fp, "ob", &ob, fu->dso);
 		cg_name(fp, "fl", &fl, cur);
 		cg_name(fp, "fn", &fn, fu->name);
+		if (fu->file && fu->line > 0 && !cg_self_in_own_file(p, lines, li, f)) {
+			/* A function whose samples all lie in calls or in other files still has a line
+			   in its own file, or callgrind_annotate --auto finds that file empty. */
+			fprintf(fp, "%d 0\n", fu->line);
+		}
 		for (; li < p->nlines && p->lines[lines[li]].func == f; li++) {
 			const struct prof_line *l = &p->lines[lines[li]];
 			if (!l->self)
 				continue;
 			if (l->file != cur) {
-				/* inlined code from another file */
+				/* code of this function from another file: a macro, an #include */
 				cg_name(fp, l->file == cg_file(fu) ? "fe" : "fi", &fl, l->file);
 				cur = l->file;
 			}
@@ -99,26 +139,29 @@ int report_callgrind(FILE *fp, const struct result *r)
 			with_line += l->self;
 		}
 		if (fu->self > with_line) {
-			if (cur != cg_file(fu)) {
-				cg_name(fp, "fe", &fl, cg_file(fu));
-				cur = cg_file(fu);
+			if (cur != cg_unknown) {
+				cg_name(fp, cg_unknown == cg_file(fu) ? "fe" : "fi", &fl, cg_unknown);
+				cur = cg_unknown;
 			}
 			fprintf(fp, "0 %llu\n", (unsigned long long)(fu->self - with_line));
 		}
 		for (; ci < p->ncalls && p->calls[calls[ci]].caller == f; ci++) {
 			const struct prof_call *c = &p->calls[calls[ci]];
 			const struct prof_func *callee = &p->funcs[c->callee];
-			const char *site = c->file ? c->file : cg_file(fu);
+			const char *site = c->file ? c->file : cg_unknown;
 			if (site != cur) {
 				cg_name(fp, site == cg_file(fu) ? "fe" : "fi", &fl, site);
 				cur = site;
+				/* a file entered only for calls still gets a line (of no cost), or
+				   callgrind_annotate --inclusive --auto finds it empty */
+				if (c->file && c->line > 0)
+					fprintf(fp, "%d 0\n", c->line);
 			}
 			cg_name(fp, "cob", &ob, callee->dso);
 			cg_name(fp, "cfl", &fl, cg_file(callee));
 			cg_name(fp, "cfn", &fn, callee->name);
-			/* calls= must not be 0: callgrind readers would take the cost as self cost */
-			fprintf(fp, "calls=%llu %d\n%d %llu\n", (unsigned long long)c->count, callee->line,
-				c->file ? c->line : 0, (unsigned long long)c->count);
+			fprintf(fp, "calls=1 %d\n%d %llu\n", callee->line, c->file ? c->line : 0,
+				(unsigned long long)c->count);
 		}
 		putc('\n', fp);
 	}
