@@ -172,11 +172,11 @@ static void options_apply(struct opts *o, int c, const char *arg)
 {
 	switch (c) {
 	case 'a': o->append = true; break;
-	case 'f': o->format = arg; o->posix = false; break;
+	case 'f': o->format = arg; o->posix = false; o->format_opt = "-f"; break;
 	case 'o': o->output = arg; break;
-	case 'p': o->format = options_posix_format; o->posix = true; break;
+	case 'p': o->format = options_posix_format; o->posix = true; o->format_opt = "-p"; break;
 	case 'q': o->quiet = true; break;
-	case 'v': o->verbose = true; break;
+	case 'v': o->verbose = true; o->format_opt = "-v"; break;
 	case 'j': o->json = true; break;
 	case 'e':
 		if (strcmp(arg, "list") == 0) {
@@ -203,6 +203,7 @@ static void options_apply(struct opts *o, int c, const char *arg)
 		if (strcmp(arg, "caller") != 0 && strcmp(arg, "code") != 0)
 			options_usage_error("invalid --inline '%s' (code or caller)", arg);
 		o->inline_caller = strcmp(arg, "caller") == 0;
+		o->inline_opt = true;
 		break;
 	case 'A':
 		o->annotate = 3;
@@ -280,8 +281,14 @@ int options_parse(struct opts *o, int argc, char **argv)
 	o->argv = argv + i;
 
 	/* Each profile output asks for the sampler. */
-	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded))
+	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded || o->inline_opt))
 		o->sample_hz = 999;
+	/* No option is dropped without a word: what cannot be combined is refused. */
+	if (o->json && o->format_opt)
+		options_usage_error("--json and %s cannot be combined: the JSON report holds every figure", o->format_opt);
+	if (o->json && o->annotate != -1)
+		options_usage_error("--json and --annotate cannot be combined: profile.lines holds the hot lines, "
+				    "and --callgrind=FILE writes them for callgrind_annotate");
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;

@@ -20,6 +20,8 @@
 /* What the command line asked for. */
 struct opts {
 	const char *format;      /* -f, -p, -v or TIME; NULL: the classic report */
+	const char *format_opt;  /* "-f", "-p" or "-v" when an option (not TIME) chose the format */
+	bool inline_opt;         /* --inline was given */
 	bool posix;              /* -p is in force: no status line */
 	bool verbose;            /* -v: the 23 GNU lines */
 	bool append;             /* -a */
@@ -121,6 +123,9 @@ struct profile {
 	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
 	bool call_graph, inline_caller;
 	char why[256];           /* when sampling could not start */
+	bool kernel_sampled;     /* the kernel's code is sampled too */
+	char kernel_why[160];    /* when it is not */
+	int64_t cpu_ns, sys_ns;  /* the command's CPU time and its part in the kernel, from rusage */
 	uint64_t samples, lost, throttled, no_line, truncated;
 	struct strtab *strs;
 	struct symbols *syms;
@@ -333,6 +338,7 @@ void profile_free(struct profile *p);
 /* --- report/top.c --- */
 void report_profile(FILE *fp, const struct result *r);
 const char *report_path(const char *path);
+const char *report_kernel_note(const struct profile *p, char *buf, size_t len);
 
 /* --- report/annotate.c --- */
 void report_annotate(FILE *fp, const struct profile *p, int context);

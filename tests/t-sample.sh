@@ -172,7 +172,7 @@ grep -Eq "^ +$((HEAVY - 1)) +.*\| " "$TMP/classic"; ok $? "--annotate: a context
 grep -Eq '^ +1 +\| /\* fx-hot-work.c: ' "$TMP/full"; ok $? "--annotate=full prints whole files, from line 1"
 
 # callgrind: read by callgrind_annotate from another directory, with no warning; totals = samples.
-"$PTIME" -f '%e' --sample=$HZ --callgrind="$TMP/cg.out" --folded="$TMP/folded" -j -o "$TMP/both.json" "$FX/fx-hot" main 500
+"$PTIME" --sample=$HZ --callgrind="$TMP/cg.out" --folded="$TMP/folded" -j -o "$TMP/both.json" "$FX/fx-hot" main 500
 samples=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"]["samples"])' "$TMP/both.json")
 if command -v callgrind_annotate >/dev/null; then
 	(cd / && callgrind_annotate "$TMP/cg.out" >"$TMP/ca.out" 2>"$TMP/ca.err"); rc=$?

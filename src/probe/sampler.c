@@ -144,6 +144,7 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	}
 	caps_lower();
 	snprintf(prof->event, sizeof prof->event, "%s", hw ? "cycles:u" : "cpu-clock:u");
+	snprintf(prof->kernel_why, sizeof prof->kernel_why, "user space only");
 	prof->period = a.freq ? 0 : a.sample_period;
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
 		unsigned order = SAMPLER_RING_ORDER;

@@ -20,6 +20,7 @@
 struct sym {
 	uint64_t addr, size;
 	const char *name;
+	unsigned char bind;    /* STB_GLOBAL, STB_WEAK, STB_LOCAL */
 	const char *decl_file; /* where the function is declared, looked up once (decl_done) */
 	int decl_line;
 	bool decl_done;
@@ -73,7 +74,7 @@ struct symbols {
 	X(dwfl_offline_section_address) X(dwarf_nextcu) X(dwarf_offdie) X(dwarf_ranges) X(dwarf_getsrc_die) \
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
 	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
-	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring)
+	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring) X(dwarf_getscopes_die)
 
 DLIB_TABLE(libdw, DW_FUNCS)
 static Dwfl_Callbacks symbols_callbacks;
@@ -152,10 +153,47 @@ int symbols_jit_dso(struct symbols *s, int pid)
 	return symbols_add(s, path, DSO_JIT, pid);
 }
 
+static size_t sym_underscores(const char *n)
+{
+	return strspn(n, "_");
+}
+
+/* Of two symbols at one address, the one perf names (choose_best_symbol): a sized one, then not
+   weak, then global, then fewer leading underscores, then the longer name; < 0 when a is. */
+static int sym_better(const struct sym *a, const struct sym *b)
+{
+	if (!a->size != !b->size)
+		return a->size ? -1 : 1;
+	if ((a->bind == STB_WEAK) != (b->bind == STB_WEAK))
+		return a->bind == STB_WEAK ? 1 : -1;
+	if ((a->bind == STB_GLOBAL) != (b->bind == STB_GLOBAL))
+		return a->bind == STB_GLOBAL ? -1 : 1;
+	if (sym_underscores(a->name) != sym_underscores(b->name))
+		return sym_underscores(a->name) < sym_underscores(b->name) ? -1 : 1;
+	if (strlen(a->name) != strlen(b->name))
+		return strlen(a->name) > strlen(b->name) ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return sym_better(x, y);
+}
+
+/* Sort by address and keep one symbol per address, the best named. */
+static void sym_sort(struct sym *v, size_t *n)
+{
+	size_t i, j;
+	if (!*n)
+		return;
+	qsort(v, *n, sizeof *v, sym_cmp);
+	for (i = j = 1; i < *n; i++)
+		if (v[i].addr != v[j - 1].addr)
+			v[j++] = v[i];
+	*n = j;
 }
 
 static void symbols_load_jit(struct symbols *s, struct dso *d)
@@ -264,10 +302,10 @@ static void symbols_load(struct symbols *s, struct dso *d)
 			cap = cap ? cap * 2 : 1024;
 			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
 		}
-		d->syms[d->nsyms++] = (struct sym){ .addr = addr, .size = sym.st_size, .name = name };
+		d->syms[d->nsyms++] = (struct sym){ .addr = addr, .size = sym.st_size, .name = name, .bind = GELF_ST_BIND(sym.st_info) };
 	}
 	if (d->nsyms)
-		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
+		sym_sort(d->syms, &d->nsyms);
 	d->usable = true;
 	if (d->nsyms == 0 && d->kind == DSO_FILE) {
 		d->warned = true;
@@ -438,6 +476,32 @@ static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Die *inl, 
 
 #define SYMBOLS_MAX_INLINE 64
 
+/* The scopes that hold pc, innermost first, through the concrete tree: dwarf_getscopes continues
+   an inlined call with the scopes of its abstract definition, so, as eu-addr2line -i does, take
+   the scopes that physically contain the innermost inlined call instead. */
+static int symbols_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
+{
+	int n = libdw.dwarf_getscopes(cu, pc, scopes), i, m;
+	Dwarf_Die inl, *concrete = NULL;
+
+	for (i = 0; i < n; i++) {
+		int tag = libdw.dwarf_tag(&(*scopes)[i]);
+		if (tag == DW_TAG_subprogram)
+			return n;
+		if (tag == DW_TAG_inlined_subroutine)
+			break;
+	}
+	if (i == n)
+		return n;
+	inl = (*scopes)[i];
+	m = libdw.dwarf_getscopes_die(&inl, &concrete);
+	if (m <= 0)
+		return n;
+	free(*scopes);
+	*scopes = concrete;
+	return m;
+}
+
 /* Where the function of symbol sym is declared: the subprogram at its entry address (or, failing
    that, the one found at a sampled address), else the line of its entry address. */
 static void symbols_sym_decl(struct symbols *s, struct dso *d, struct sym *sym, Dwarf_Die *fallback)
@@ -454,7 +518,7 @@ static void symbols_sym_decl(struct symbols *s, struct dso *d, struct sym *sym, 
 		if (dw && symbols_cudie(d, dw, sym->addr - dwbias, &cu))
 			cup = &cu;
 	}
-	n = cup ? libdw.dwarf_getscopes(cup, sym->addr - dwbias, &scopes) : 0;
+	n = cup ? symbols_scopes(cup, sym->addr - dwbias, &scopes) : 0;
 	for (i = 0; i < n; i++)
 		if (libdw.dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
 			symbols_decl(s, &scopes[i], &l);
@@ -536,7 +600,7 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 				libdw.dwarf_lineno(dl, &line);
 			}
 		}
-		nscopes = libdw.dwarf_getscopes(cup, addr - dwbias, &scopes);
+		nscopes = symbols_scopes(cup, addr - dwbias, &scopes);
 		for (i = 0; i < nscopes; i++) {
 			int tag = libdw.dwarf_tag(&scopes[i]);
 			if (tag == DW_TAG_inlined_subroutine && ninl < SYMBOLS_MAX_INLINE) {

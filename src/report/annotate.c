@@ -146,6 +146,7 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 {
 	struct ann_file *files = NULL;
 	size_t nfiles = 0, i, j;
+	char note[256];
 
 	if (!p || p->why[0] || p->samples == 0)
 		return;
@@ -172,14 +173,20 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 		}
 		af->lines[j].self += l->self;
 		af->lines[j].incl += l->incl;
-		af->self += l->self;
-		if (l->incl > af->incl)
-			af->incl = l->incl; /* a file's inclusive share is its hottest line's, never a double count */
 	}
+	/* A file's shares are the profile's: samples with the leaf in it, and with any frame in it. */
+	for (j = 0; j < nfiles; j++)
+		for (i = 0; i < p->nfiles; i++)
+			if (p->files[i].file == files[j].file) {
+				files[j].self = p->files[i].self;
+				files[j].incl = p->files[i].incl;
+			}
 	if (nfiles)
 		qsort(files, nfiles, sizeof *files, ann_file_cmp);
 	fprintf(fp, "\n Annotated source: %llu samples of %s at %u Hz\n", (unsigned long long)p->samples, p->event,
 		p->hz);
+	if (report_kernel_note(p, note, sizeof note))
+		fprintf(fp, " kernel: %s\n", note);
 	for (i = 0; i < nfiles; i++) {
 		qsort(files[i].lines, files[i].n, sizeof *files[i].lines, ann_line_cmp);
 		ann_file(fp, p, &files[i], context < 0 ? -1 : context);

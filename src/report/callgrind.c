@@ -75,7 +75,7 @@ int report_callgrind(FILE *fp, const struct result *r)
 	struct cg_names fl = { 0 }, fn = { 0 }, ob = { 0 };
 	size_t *lines = xmalloc((p->nlines + 1) * sizeof *lines), *calls = xmalloc((p->ncalls + 1) * sizeof *calls);
 	size_t f, li = 0, ci = 0, i;
-	char *const *a;
+	char *const *a, note[256];
 
 	for (i = 0; i < p->nlines; i++)
 		lines[i] = i;
@@ -91,7 +91,10 @@ int report_callgrind(FILE *fp, const struct result *r)
 	for (a = r->argv; *a; a++)
 		fprintf(fp, " %s", *a);
 	fprintf(fp, "\npart: 1\ndesc: Trigger: Program termination\n");
-	fprintf(fp, "desc: Sampled: %s at %u Hz, user space only; a cost is a sample\n", p->event, p->hz);
+	fprintf(fp, "desc: Sampled: %s at %u Hz%s; a cost is a sample\n", p->event, p->hz,
+		p->kernel_sampled ? "" : ", user space only");
+	if (report_kernel_note(p, note, sizeof note))
+		fprintf(fp, "desc: Kernel: %s\n", note);
 	fputs("desc: Calls: sampling counts no calls; calls=1 marks each call site seen\n", fp);
 	fputs("positions: line\nevents: Samples\n", fp);
 	fprintf(fp, "summary: %llu\n\n", (unsigned long long)p->samples);

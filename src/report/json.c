@@ -143,13 +143,23 @@ static json_object *json_profile(const struct profile *p)
 	jc.json_object_object_add(o, "frequency_hz", jc.json_object_new_int64(p->hz));
 	if (p->period)
 		jc.json_object_object_add(o, "period_cycles", jc.json_object_new_int64((int64_t)p->period));
-	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(true));
+	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(!p->kernel_sampled));
+	{
+		json_object *k = jc.json_object_new_object();
+		jc.json_object_object_add(k, "sampled", jc.json_object_new_boolean(p->kernel_sampled));
+		jc.json_object_object_add(k, "cpu_ns", jc.json_object_new_int64(p->sys_ns));
+		if (!p->kernel_sampled)
+			jc.json_object_object_add(k, "why", jc.json_object_new_string(p->kernel_why));
+		jc.json_object_object_add(o, "kernel", k);
+	}
 	jc.json_object_object_add(o, "call_graph", jc.json_object_new_boolean(p->call_graph));
 	jc.json_object_object_add(o, "inline", jc.json_object_new_string(p->inline_caller ? "caller" : "code"));
 	jc.json_object_object_add(o, "samples", jc.json_object_new_int64((int64_t)p->samples));
 	jc.json_object_object_add(o, "lost_samples", jc.json_object_new_int64((int64_t)p->lost));
 	jc.json_object_object_add(o, "throttled", jc.json_object_new_int64((int64_t)p->throttled));
 	jc.json_object_object_add(o, "samples_without_line", jc.json_object_new_int64((int64_t)p->no_line));
+	jc.json_object_object_add(o, "samples_truncated", jc.json_object_new_int64((int64_t)p->truncated));
+	jc.json_object_object_add(o, "unique_stacks", jc.json_object_new_int64((int64_t)p->raw_stacks));
 	idx = profile_sorted_funcs(p);
 	for (i = 0; i < p->nfuncs && i < 50; i++) {
 		const struct prof_func *f = &p->funcs[idx[i]];

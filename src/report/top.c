@@ -23,6 +23,17 @@ const char *report_path(const char *path)
 	return path;
 }
 
+/* What the profile cannot show: the CPU time spent in the kernel when it is not sampled; NULL
+   when there is nothing to say. */
+const char *report_kernel_note(const struct profile *p, char *buf, size_t len)
+{
+	if (p->kernel_sampled)
+		return NULL;
+	snprintf(buf, len, "%.2f s of %.2f s CPU time was in the kernel and is not sampled (%s)",
+		 (double)p->sys_ns / 1e9, (double)p->cpu_ns / 1e9, p->kernel_why);
+	return buf;
+}
+
 static double pct(uint64_t n, uint64_t total)
 {
 	return total ? 100.0 * (double)n / (double)total : 0;
@@ -100,10 +111,15 @@ void report_profile(FILE *fp, const struct result *r)
 	} else {
 		fprintf(fp, "\n Profile: %s samples of %s at %u Hz", n, p->event, p->hz);
 	}
-	fprintf(fp, " (user space only), %llu lost, %llu throttled\n", (unsigned long long)p->lost,
-		(unsigned long long)p->throttled);
+	fprintf(fp, "%s, %llu lost, %llu throttled\n", p->kernel_sampled ? "" : " (user space only)",
+		(unsigned long long)p->lost, (unsigned long long)p->throttled);
+	if (report_kernel_note(p, where, sizeof where))
+		fprintf(fp, " kernel: %s\n", where);
 	if (p->call_graph)
 		fputs(" call chains from frame pointers: a function without one hides its caller\n", fp);
+	if (p->truncated)
+		fprintf(fp, " %llu samples had stacks deeper than %d frames: their outermost frames are cut\n",
+			(unsigned long long)p->truncated, PROFILE_MAX_DEPTH);
 	if (p->samples == 0) {
 		fputs(" (the command ran too briefly, or outside user space, to be sampled)\n", fp);
 		return;
@@ -137,10 +153,10 @@ void report_profile(FILE *fp, const struct result *r)
 		}
 		free(idx);
 	}
-	if (p->no_line)
-		fprintf(fp, "  %5.1f%% of samples have no line information (see any warning below; build with -g)\n",
-			pct(p->no_line, p->samples));
 	nw = symbols_warnings(p->syms, &w);
+	if (p->no_line)
+		fprintf(fp, "  %5.1f%% of samples have no line information (%s)\n", pct(p->no_line, p->samples),
+			nw ? "the warnings below say why" : "their code has no line table: build it with -g");
 	for (i = 0; i < nw && i < 5; i++)
 		fprintf(fp, " warning: %s\n", w[i]);
 	if (nw > 5)

@@ -113,6 +113,9 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 
 static void sampler_collect(void *st, struct result *r)
 {
+	r->profile->sys_ns = (int64_t)r->ru.ru_stime.tv_sec * NS_PER_SEC + r->ru.ru_stime.tv_usec * 1000;
+	r->profile->cpu_ns = r->profile->sys_ns + (int64_t)r->ru.ru_utime.tv_sec * NS_PER_SEC +
+			     r->ru.ru_utime.tv_usec * 1000;
 	sampler_finish(st);
 }
 
