@@ -1,0 +1,46 @@
+#!/bin/sh
+# t-bounds.sh: ptime's own memory and time stay bounded whatever the command does to its map
+# tables, and its memory does not grow with the length of a sampled run (unique stacks only).
+. "${srcdir:-.}/tests/lib.sh"
+unset TIME
+GNU=/usr/bin/time
+
+"$PTIME" -f '' --sample "$FX/fx-exit" 0 2>"$TMP/probe"
+if grep -q 'Profile: not sampled' "$TMP/probe"; then
+	echo "1..0 # SKIP $(grep 'not sampled' "$TMP/probe")"
+	exit 0
+fi
+if ! "$GNU" --version 2>&1 | grep -q 'GNU Time'; then
+	echo "1..0 # SKIP GNU time is not installed (apt-get install time)"
+	exit 0
+fi
+
+# rss CMD...: ptime's peak RSS in kB (GNU time's %M of ptime, whose command stays small), and in
+# $TMP/own the CPU seconds ptime itself used: GNU time's user+sys of ptime and the command, less
+# the command's own, as ptime measured it.
+rss() {
+	"$GNU" -f '%M %U %S' -o "$TMP/gnu" timeout 120 "$PTIME" -f '%x %U %S' --sample --call-graph "$@" 2>"$TMP/out"; rc=$?
+	cut -d' ' -f1 "$TMP/gnu" >"$TMP/rss"
+	awk -v c="$(grep -v '^$' "$TMP/out" | head -n1)" '{ split(c, a, " "); printf "%.2f\n", $2 + $3 - a[2] - a[3] }' "$TMP/gnu" >"$TMP/own"
+	sed -i '1s/ .*//' "$TMP/out"
+}
+
+# A JIT that maps code at 120,000 new addresses: the map table was replayed in O(n^2).
+rss "$FX/fx-maps" jit 120000
+is "$rc:$(head -n1 "$TMP/out")" "0:0" "120,000 mappings at new addresses: finished, with the command's status"
+ok "$([ "$(cat "$TMP/rss")" -lt 100000 ] && echo 0 || echo 1)" "120,000 mappings: ptime's peak RSS $(cat "$TMP/rss") kB < 100 MB"
+ok "$(awk '{ exit !($1 < 4) }' "$TMP/own"; echo $?)" "120,000 mappings: ptime's own CPU time $(cat "$TMP/own") s < 4 s (it was 11 s)"
+
+# 10,000 executable mappings and 600 forks: each fork copied the table (190 MB) and exit freed nothing.
+rss "$FX/fx-maps" fork 600 10000
+is "$rc:$(head -n1 "$TMP/out")" "0:0" "10,000 mappings and 600 forks: finished, with the command's status"
+ok "$([ "$(cat "$TMP/rss")" -lt 100000 ] && echo 0 || echo 1)" "10,000 mappings and 600 forks: ptime's peak RSS $(cat "$TMP/rss") kB < 100 MB"
+
+# The same work four times as long: the profile holds unique stacks, not samples.
+rss "$FX/fx-inline" 600
+short=$(cat "$TMP/rss")
+rss "$FX/fx-inline" 2400
+long=$(cat "$TMP/rss")
+ok "$([ "$long" -lt $((short + 4096)) ] && echo 0 || echo 1)" "a sampled run 4 times as long: ptime's peak RSS $short kB, then $long kB (< +4 MB)"
+
+done_testing
