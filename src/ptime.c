@@ -13,7 +13,7 @@
 /* One report: its target, checked before the run, and the text built in memory after it. */
 struct ptime_out {
 	struct outfile file;
-	const char *what;        /* for messages: "'r.json'", "the report", ... */
+	char *what;              /* for messages: "'r.json'", "the report", ... */
 	char *buf;
 	size_t len;
 	FILE *fp;                /* onto buf while the report is written */
@@ -68,7 +68,7 @@ static void ptime_open_fd(struct ptime_out *out, int fd, bool asked)
 	/* The command must not inherit the report's descriptor; its standard ones are its own. */
 	if (fd > 2)
 		fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
-	out->what = fd == 2 ? "the report" : xasprintf("the report to --output-fd=%d", fd);
+	out->what = fd == 2 ? xstrdup("the report") : xasprintf("the report to --output-fd=%d", fd);
 	out->open = true;
 }
 
@@ -79,6 +79,8 @@ static FILE *ptime_begin(struct ptime_out *out)
 	if (!out->fp) {
 		fprintf(stderr, "ptime: cannot write %s: %s\n", out->what, strerror(errno));
 		outfile_abort(&out->file);
+		free(out->what);
+		out->what = NULL;
 		out->open = false;
 	}
 	return out->fp;
@@ -104,6 +106,8 @@ static void ptime_commit(struct ptime_out *out, bool write)
 			kept ? "; left as it was" : "");
 	free(out->buf);
 	out->buf = NULL;
+	free(out->what);
+	out->what = NULL;
 	out->open = false;
 }
 
