@@ -80,6 +80,11 @@ is "$rc:$(cat "$TMP/r.txt" | tr '\n' ' ')" "2:Command exited with non-zero statu
 is "$(stat -c %a "$TMP/r.txt")" 600 "-o: a replaced file keeps its mode"
 (umask 027; : >"$TMP/ref"; "$PTIME" -f '' -o "$TMP/created" true)
 is "$(stat -c %a "$TMP/created")" "$(stat -c %a "$TMP/ref")" "-o: a new file has the mode the shell's > gives it"
+if [ "$uid" -eq 0 ]; then
+	echo keep >"$TMP/theirs"; chown 65534:65534 "$TMP/theirs"
+	"$PTIME" -f 'mine' -o "$TMP/theirs" true
+	is "$(stat -c %u:%g "$TMP/theirs"):$(cat "$TMP/theirs")" "65534:65534:mine" "-o as root: a replaced file keeps its owner and group"
+fi
 echo keep >"$TMP/h1"; ln "$TMP/h1" "$TMP/h2"
 "$PTIME" -f 'linked' -o "$TMP/h1" true
 is "$(cat "$TMP/h2"):$(stat -c %i "$TMP/h1")" "linked:$(stat -c %i "$TMP/h2")" "-o onto a hard link: both names see the report"

@@ -20,6 +20,9 @@ enum {
 	OUTFILE_DIRECT,  /* a pipe, tty, socket or device: written as it is */
 };
 
+/* outfile_temp's answer when a replacement could not look like the old file. */
+#define OUTFILE_NO_RENAME (-100000)
+
 static int outfile_write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
@@ -130,8 +133,7 @@ int outfile_open(struct outfile *f, const char *path, bool append)
 	f->st_mode = st.st_mode & 07777;
 	f->uid = st.st_uid;
 	f->gid = st.st_gid;
-	close(fd);
-	f->fd = -1;
+	/* Kept open: if the replacement cannot have the old owner, the file is written in place. */
 	return 0;
 }
 
@@ -183,10 +185,18 @@ static int outfile_temp(struct outfile *f, char **tmp)
 		return -e;
 	}
 	if (f->existed) {
-		/* The replacement keeps the old file's mode and, where ptime may set it, its owner. */
-		if (geteuid() == 0 && (f->uid != geteuid() || f->gid != getegid()))
-			(void)!fchown(fd, f->uid, f->gid);
-		(void)!fchmod(fd, f->st_mode);
+		struct stat st;
+		/* The replacement keeps the old file's mode and owner (a setgid directory or a second
+		   group of ours may have given the old one another group); where it cannot, the
+		   rename would change the file, so it is not done. */
+		if (fstat(fd, &st) < 0 || ((st.st_uid != f->uid || st.st_gid != f->gid) &&
+					   fchown(fd, f->uid, f->gid) < 0) || fchmod(fd, f->st_mode) < 0) {
+			close(fd);
+			unlink(*tmp);
+			free(*tmp);
+			*tmp = NULL;
+			return OUTFILE_NO_RENAME;
+		}
 	}
 	return fd;
 }
@@ -197,7 +207,7 @@ static int outfile_replace(struct outfile *f, const char *buf, size_t len)
 	int fd, rc;
 
 	fd = outfile_temp(f, &tmp);
-	if (fd < 0)
+	if (fd < 0 || fd == OUTFILE_NO_RENAME)
 		return fd;
 	rc = outfile_write_all(fd, buf, len);
 	/* close can be the first to hear of a full disk (NFS). */
@@ -266,6 +276,8 @@ int outfile_commit(struct outfile *f, const char *buf, size_t len, bool *kept)
 	case OUTFILE_REPLACE:
 		rc = outfile_replace(f, buf, len);
 		*kept = rc < 0;
+		if (rc == OUTFILE_NO_RENAME)
+			rc = outfile_inplace(f, buf, len, kept);
 		break;
 	case OUTFILE_INPLACE:
 		rc = outfile_inplace(f, buf, len, kept);
