@@ -95,6 +95,14 @@ echo "a long old line that is longer than the report" >"$TMP/t2"; ln -s t2 "$TMP
 "$PTIME" -f 'short' -o "$TMP/s2" true
 is "$(cat "$TMP/t2")" "short" "-o onto a symlink: a shorter report leaves no old tail"
 
+# -o /dev/stderr onto a log: as if the report went to stderr, not over the command's output.
+for redir in '>' '>>'; do
+	echo old >"$TMP/log1"; echo old >"$TMP/log2"
+	eval "\"\$PTIME\" -f 'REPORT %x' sh -c 'echo cmd-err >&2; exit 2' 2$redir\"\$TMP/log1\""
+	eval "\"\$PTIME\" -f 'REPORT %x' -o /dev/stderr sh -c 'echo cmd-err >&2; exit 2' 2$redir\"\$TMP/log2\""
+	cmp -s "$TMP/log1" "$TMP/log2"; ok $? "-o /dev/stderr 2$redir log: the log reads as without -o"
+done
+
 # Killed while the command runs: nothing is written, the old files stay.
 for f in r.json cg.out f.folded; do echo keep >"$TMP/k-$f"; done
 timeout 20 "$PTIME" --json -o "$TMP/k-r.json" --callgrind="$TMP/k-cg.out" --folded="$TMP/k-f.folded" \

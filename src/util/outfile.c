@@ -78,6 +78,29 @@ static int outfile_dir_writable(const char *dir)
 	return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
 }
 
+/* /dev/stderr, /dev/fd/2 or /proc/self/fd/1 onto a regular file (2>log, 2>>log): write through
+   ptime's own descriptor, after what the command wrote there, not over it from offset 0. */
+static bool outfile_std_alias(struct outfile *f, const char *path, const struct stat *st)
+{
+	struct stat sst;
+	int sfd, dup;
+
+	if (strncmp(path, "/dev/", 5) != 0 && strncmp(path, "/proc/", 6) != 0)
+		return false;
+	for (sfd = 1; sfd <= 2; sfd++) {
+		if (fstat(sfd, &sst) < 0 || sst.st_dev != st->st_dev || sst.st_ino != st->st_ino)
+			continue;
+		dup = fcntl(sfd, F_DUPFD_CLOEXEC, 3);
+		if (dup < 0)
+			return false;
+		close(f->fd);
+		f->fd = dup;
+		f->mode = OUTFILE_FD;
+		return true;
+	}
+	return false;
+}
+
 /* Check that path can be written, without changing it: the report itself is written by outfile_commit.
    Returns 0 or -errno (ENOENT, EACCES, EROFS, EISDIR, ...). */
 int outfile_open(struct outfile *f, const char *path, bool append)
@@ -113,6 +136,8 @@ int outfile_open(struct outfile *f, const char *path, bool append)
 		f->mode = OUTFILE_DIRECT;
 		return 0;
 	}
+	if (outfile_std_alias(f, path, &st))
+		return 0;
 	if (append) {
 		f->mode = OUTFILE_APPEND;
 		return 0;
