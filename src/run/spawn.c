@@ -23,7 +23,7 @@ void spawn_init(void)
 	/* A parent that ignores SIGCHLD makes the kernel reap the command at once, and wait4 then finds
 	   no child ("lost the command"). GNU time 1.9 fails the same way ("error waiting for child
 	   process", exit 1) and passes the ignored SIGCHLD on to the command; ptime restores the
-	   default, so the command inherits the default too, as under a shell. */
+	   default, so the command inherits the default too. */
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 	/* With ulimit -f, a report bigger than the limit must fail its write with EFBIG, not kill
