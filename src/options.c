@@ -65,6 +65,7 @@ static const struct longopt longopts[] = {
 	{ "annotate", ARG_OPTIONAL, 'A', false },
 	{ "callgrind", ARG_REQUIRED, 'C', false },
 	{ "folded", ARG_REQUIRED, 'F', false },
+	{ "output-fd", ARG_REQUIRED, 'O', false },
 };
 
 static const char shortopts[] = "af:o:pqvVhje:";
@@ -98,6 +99,8 @@ static void options_help(void)
 	      "\n"
 	      "ptime options:\n"
 	      "  -j, --json                write one JSON object (docs/json.md) instead of text\n"
+	      "      --output-fd=FD        write the report to file descriptor FD, which the\n"
+	      "                            command does not inherit\n"
 	      "  -e, --events=LIST         count these perf events (comma-separated perf names,\n"
 	      "                            rNNNN, :u/:k); 'none' counts nothing; 'list' shows\n"
 	      "                            which this machine can count\n"
@@ -219,6 +222,14 @@ static void options_apply(struct opts *o, int c, const char *arg)
 		break;
 	case 'C': o->callgrind = arg; break;
 	case 'F': o->folded = arg; break;
+	case 'O': {
+		char *end;
+		long fd = strtol(arg, &end, 10);
+		if (*end || end == arg || fd < 0 || fd > 1 << 20)
+			options_usage_error("invalid --output-fd '%s' (a file descriptor number)", arg);
+		o->output_fd = (int)fd;
+		break;
+	}
 	case 'h': options_help(); break;
 	case 'V': options_version(); break;
 	}
@@ -232,6 +243,7 @@ int options_parse(struct opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof *o);
 	o->annotate = -1;
+	o->output_fd = -1;
 	o->format = getenv("TIME");
 
 	for (i = 1; i < argc; i++) {

@@ -10,88 +10,194 @@
 
 #include "ptime.h"
 
-/* Open a report file before the command runs, so that a bad path stops ptime with 125. */
-static FILE *ptime_open(const char *path, bool append)
+/* One report: its target, checked before the run, and the text built in memory after it. */
+struct ptime_out {
+	struct outfile file;
+	char *what;              /* for messages: "'r.json'", "the report", ... */
+	char *buf;
+	size_t len;
+	FILE *fp;                /* onto buf while the report is written */
+	bool open;
+};
+
+/* Which of fds 0-2 ptime found closed: /dev/null stands in for them, but is no place for a report. */
+static unsigned ptime_closed_std;
+
+/* A closed standard descriptor would be the first one a report file gets, and the command's
+   own output would then land in it: hold each closed one with /dev/null before anything opens. */
+static void ptime_fill_std(void)
 {
 	int fd;
-	FILE *fp;
 
-	/* Close-on-exec: the command must not inherit a report file. */
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
-	if (fd < 0)
-		options_usage_error("cannot open '%s': %s", path, strerror(errno));
-	fp = fdopen(fd, append ? "a" : "w");
-	if (!fp)
-		options_usage_error("cannot open '%s': %s", path, strerror(errno));
-	return fp;
+	for (fd = 0; fd <= 2; fd++) {
+		int nfd;
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		ptime_closed_std |= 1u << fd;
+		nfd = open("/dev/null", O_RDWR);
+		if (nfd >= 0 && nfd != fd) {
+			dup2(nfd, fd);
+			close(nfd);
+		}
+	}
 }
 
-static void ptime_close(FILE *fp, const char *path)
+/* Check a report file before the command runs, so that a bad path stops ptime with 125. */
+static void ptime_open(struct ptime_out *out, const char *path, bool append)
 {
-	if (fflush(fp) != 0 || ferror(fp))
-		fprintf(stderr, "ptime: cannot write '%s': %s\n", path, strerror(errno));
-	fclose(fp);
+	int rc = outfile_open(&out->file, path, append);
+
+	if (rc < 0)
+		options_usage_error("cannot open '%s': %s", path, strerror(-rc));
+	out->what = xasprintf("'%s'", path);
+	out->open = true;
+}
+
+/* The report goes to a descriptor: standard error (asked is false), or --output-fd. */
+static void ptime_open_fd(struct ptime_out *out, int fd, bool asked)
+{
+	int rc;
+
+	if (asked && fd <= 2 && (ptime_closed_std & (1u << fd)))
+		rc = -EBADF;
+	else
+		rc = outfile_open_fd(&out->file, fd);
+	if (rc < 0)
+		options_usage_error("cannot write to --output-fd=%d: %s", fd,
+				    rc == -EINVAL ? "not open for writing" : strerror(-rc));
+	/* The command must not inherit the report's descriptor; its standard ones are its own. */
+	if (fd > 2)
+		fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	out->what = fd == 2 ? xstrdup("the report") : xasprintf("the report to --output-fd=%d", fd);
+	out->open = true;
+}
+
+/* A FILE onto memory for a report function; outfile_commit then writes it in one go. */
+static FILE *ptime_begin(struct ptime_out *out)
+{
+	out->fp = open_memstream(&out->buf, &out->len);
+	if (!out->fp) {
+		fprintf(stderr, "ptime: cannot write %s: %s\n", out->what, strerror(errno));
+		outfile_abort(&out->file);
+		free(out->what);
+		out->what = NULL;
+		out->open = false;
+	}
+	return out->fp;
+}
+
+/* Write the report whole, or leave the target as it was: one line if not, and the status stays. */
+static void ptime_commit(struct ptime_out *out, bool write)
+{
+	bool kept = false;
+	int rc = 0;
+
+	if (!out->open)
+		return;
+	if (out->fp && fclose(out->fp) != 0)
+		rc = -errno;
+	out->fp = NULL;
+	if (!write || rc < 0)
+		outfile_abort(&out->file);
+	else
+		rc = outfile_commit(&out->file, out->buf, out->len, &kept);
+	if (rc < 0)
+		fprintf(stderr, "ptime: cannot write %s: %s%s\n", out->what, strerror(-rc),
+			kept ? "; left as it was" : "");
+	free(out->buf);
+	out->buf = NULL;
+	free(out->what);
+	out->what = NULL;
+	out->open = false;
 }
 
 /* Print every report asked for; they only read r. */
-static void ptime_report(const struct opts *o, struct result *r, FILE *out, FILE *callgrind, FILE *folded)
+static void ptime_report(const struct opts *o, struct result *r, struct ptime_out *main_out,
+			 struct ptime_out *callgrind, struct ptime_out *folded)
 {
-	if (o->json) {
+	FILE *out = ptime_begin(main_out);
+
+	if (out && o->json) {
 		procfs_read_host(&r->host);
 		r->have_host = true;
 		report_json(out, o, r);
-	} else if (o->format) {
+	} else if (out && o->format) {
 		/* -v, -p, -f and TIME print exactly what GNU time prints; what ptime adds comes after,
 		   and only when asked for: counters with -e, the profile with --sample. */
 		format_report(out, o, r);
 		if (o->events && r->counters)
 			report_counters(out, r);
 		report_profile(out, r);
-	} else {
+	} else if (out) {
 		report_classic(out, o, r);
 	}
-	if (o->annotate != -1 && !o->json)
+	if (out && o->annotate != -1 && !o->json)
 		report_annotate(out, r->profile, o->annotate == -2 ? -1 : o->annotate);
-	if (callgrind) {
-		if (!r->profile->why[0])
-			report_callgrind(callgrind, r);
-		ptime_close(callgrind, o->callgrind);
+	ptime_commit(main_out, true);
+	/* Without samples the profile files are not written at all: the last profile stays. */
+	if (callgrind->open) {
+		bool have = !r->profile->why[0];
+		if (have && ptime_begin(callgrind))
+			report_callgrind(callgrind->fp, r);
+		ptime_commit(callgrind, have);
 	}
-	if (folded) {
-		if (!r->profile->why[0])
-			report_folded(folded, r->profile);
-		ptime_close(folded, o->folded);
+	if (folded->open) {
+		bool have = !r->profile->why[0];
+		if (have && ptime_begin(folded))
+			report_folded(folded->fp, r->profile);
+		ptime_commit(folded, have);
 	}
-	if (fflush(out) != 0 || ferror(out))
-		fprintf(stderr, "ptime: cannot write the report: %s\n", strerror(errno));
+}
+
+/* Refuse two reports into one file: the second would replace the first. */
+static void ptime_check_same(const char *opt_a, const char *a, const char *opt_b, const char *b)
+{
+	if (a && b && (strcmp(a, b) == 0 || outfile_same(a, b)))
+		options_usage_error("%s and %s name the same file '%s'", opt_a, opt_b, b);
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct result r;
-	FILE *out, *callgrind = NULL, *folded = NULL;
+	struct ptime_out out = { 0 }, callgrind = { 0 }, folded = { 0 };
 	const char *why;
 	int rc;
 
+	ptime_fill_std();
+	spawn_init();
 	caps_init();
 	options_parse(&o, argc, argv);
+	if (o.output && o.output_fd >= 0)
+		options_usage_error("-o and --output-fd both say where the report goes: give one");
+	ptime_check_same("-o", o.output, "--callgrind", o.callgrind);
+	ptime_check_same("-o", o.output, "--folded", o.folded);
+	ptime_check_same("--callgrind", o.callgrind, "--folded", o.folded);
 	if (o.json && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
 		return EXIT_CANCELED;
 	}
-	/* Every output file is opened before the command runs: a bad path stops ptime with 125. */
-	out = o.output ? ptime_open(o.output, o.append) : stderr;
+	/* Every target is checked before the command runs (a bad path stops ptime with 125), but
+	   none is changed until its report is complete. */
+	if (o.output)
+		ptime_open(&out, o.output, o.append);
+	else
+		ptime_open_fd(&out, o.output_fd >= 0 ? o.output_fd : STDERR_FILENO, o.output_fd >= 0);
 	if (o.callgrind)
-		callgrind = ptime_open(o.callgrind, false);
+		ptime_open(&callgrind, o.callgrind, false);
 	if (o.folded)
-		folded = ptime_open(o.folded, false);
+		ptime_open(&folded, o.folded, false);
 
 	rc = measure_run(&o, &r);
-	if (rc)
+	if (rc) {
+		ptime_commit(&out, false);
+		ptime_commit(&callgrind, false);
+		ptime_commit(&folded, false);
 		return rc;
-	ptime_report(&o, &r, out, callgrind, folded);
+	}
+	ptime_report(&o, &r, &out, &callgrind, &folded);
 	counters_free(r.counters);
 	profile_free(r.profile);
+	/* A report that could not be written is said once above; the status is still the command's. */
 	return r.exit_status;
 }

@@ -28,6 +28,7 @@ struct opts {
 	bool quiet;              /* -q: no status line */
 	bool json;               /* -j, --json */
 	const char *output;      /* -o FILE, or NULL for stderr */
+	int output_fd;           /* --output-fd=FD, or -1 */
 	char **argv;             /* the command and its arguments */
 	const char *events;      /* -e LIST, or NULL for the default set */
 	unsigned sample_hz;      /* --sample[=HZ]; 0: no sampling */
@@ -207,6 +208,24 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --- util/outfile.c --- */
+/* A report's target, checked before the run and written whole after it. */
+struct outfile {
+	const char *path;        /* as given, for the rename; NULL for a descriptor */
+	int fd;                  /* -1 when there is nothing open yet */
+	int mode;                /* how outfile_commit writes it */
+	bool borrowed;           /* a descriptor ptime was given: never closed */
+	bool existed;            /* a file that a rename replaces: keep its mode and owner */
+	mode_t st_mode;
+	uid_t uid;
+	gid_t gid;
+};
+int outfile_open(struct outfile *f, const char *path, bool append);
+int outfile_open_fd(struct outfile *f, int fd);
+int outfile_commit(struct outfile *f, const char *buf, size_t len, bool *kept);
+void outfile_abort(struct outfile *f);
+bool outfile_same(const char *a, const char *b);
+
 /* --- options.c --- */
 int options_parse(struct opts *o, int argc, char **argv);
 void options_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -249,7 +268,9 @@ struct spawn {
 	pid_t pid;
 	int cork;                /* write end: one byte releases the child */
 	struct timespec start_mono;
+	const char *failed;      /* when spawn_fork fails: the step, as in "cannot create the cork pipe" */
 };
+void spawn_init(void);
 int spawn_fork(struct spawn *sp, char *const argv[]);
 void spawn_release(struct spawn *sp, struct result *r);
 void spawn_abort(struct spawn *sp);

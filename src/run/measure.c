@@ -184,7 +184,7 @@ int measure_run(const struct opts *o, struct result *r)
 
 	rc = spawn_fork(&sp, o->argv);
 	if (rc < 0) {
-		fprintf(stderr, "ptime: cannot fork: %s\n", strerror(-rc));
+		fprintf(stderr, "ptime: cannot %s: %s\n", sp.failed, strerror(-rc));
 		return EXIT_CANCELED;
 	}
 	/* The probes attach while the child waits on the cork. */

@@ -12,6 +12,25 @@
 #include "ptime.h"
 
 static volatile sig_atomic_t spawn_child_pid;
+static struct sigaction spawn_xfsz; /* SIGXFSZ as ptime was started with, for the command */
+
+/* Signals ptime needs before anything else: run first in main. */
+void spawn_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	/* A parent that ignores SIGCHLD makes the kernel reap the command at once, and wait4 then finds
+	   no child ("lost the command"). GNU time 1.9 fails the same way ("error waiting for child
+	   process", exit 1) and passes the ignored SIGCHLD on to the command; ptime restores the
+	   default, so the command inherits the default too. */
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* With ulimit -f, a report bigger than the limit must fail its write with EFBIG, not kill
+	   ptime and lose the command's status; the child gets the old disposition back before exec. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGXFSZ, &sa, &spawn_xfsz);
+}
 
 static void spawn_forward(int sig)
 {
@@ -34,21 +53,25 @@ static void spawn_child(int ready, int cork, char *const argv[])
 	if (n != 1)
 		_exit(EXIT_CANCELED); /* ptime gave up before releasing us */
 	caps_drop_for_exec();
+	sigaction(SIGXFSZ, &spawn_xfsz, NULL);
 	execvp(argv[0], argv);
 	e = errno;
 	dprintf(STDERR_FILENO, "ptime: cannot run '%s': %s\n", argv[0], strerror(e));
 	_exit(e == ENOENT ? EXIT_ENOENT : EXIT_CANNOT_INVOKE);
 }
 
-/* Fork the command; it waits on the cork until spawn_release. Returns 0 or -errno. */
+/* Fork the command; it waits on the cork until spawn_release. Returns 0 or -errno, and sp->failed
+   names the step that failed. */
 int spawn_fork(struct spawn *sp, char *const argv[])
 {
 	int fds[2], rdy[2];
 	pid_t pid;
 	char c;
 
+	sp->failed = "create the cork pipe";
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
+	sp->failed = "create the ready pipe";
 	if (pipe2(rdy, O_CLOEXEC) < 0) {
 		int e = errno;
 		close(fds[0]);
@@ -56,6 +79,7 @@ int spawn_fork(struct spawn *sp, char *const argv[])
 		return -e;
 	}
 	fflush(NULL);
+	sp->failed = "fork";
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -76,6 +100,7 @@ int spawn_fork(struct spawn *sp, char *const argv[])
 	while (read(rdy[0], &c, 1) < 0 && errno == EINTR)
 		;
 	close(rdy[0]);
+	sp->failed = NULL;
 	sp->pid = pid;
 	sp->cork = fds[1];
 	spawn_child_pid = pid;
