@@ -275,6 +275,20 @@ void sampler_drain(void *s);
 void sampler_finish(struct sampler *s);
 void sampler_free(struct sampler *s);
 
+/* --- util/text.c --- */
+#define TEXT_KEEP_TAB 1u  /* text_escape: a tab stays a tab */
+#define TEXT_SEMICOLON 2u /* text_escape: ';' is escaped too */
+int text_utf8_next(const char *s, size_t n, uint32_t *cp);
+bool text_utf8_valid(const char *s, size_t n);
+size_t text_utf8_fix(char *dst, size_t cap, const char *s, size_t n);
+size_t text_base64(char *dst, size_t cap, const void *src, size_t n);
+size_t text_escape(char *dst, size_t cap, const char *s, unsigned flags);
+const char *text_escape_terminal(const char *s);
+const char *text_escape_source(const char *s);
+const char *text_folded_frame(const char *s);
+const char *text_folded_stack(const char *s);
+const char *text_callgrind_name(const char *s);
+
 /* --- util/strtab.c --- */
 struct strtab *strtab_new(void);
 const char *strtab_intern(struct strtab *t, const char *s);
