@@ -1,7 +1,8 @@
 /* fx-comm.c: a command whose names try to forge ptime's reports: JIT code named with terminal escapes
    and a byte that is not UTF-8, then three children that rename themselves (prctl PR_SET_NAME) to
    "a\nEVIL 9999999\n", to an ESC sequence and to bytes that are not UTF-8. Each part burns MS ms
-   of CPU (first argument, 75 by default); further arguments are ignored, for the command line tests. */
+   of CPU (first argument, 75 by default); further arguments are ignored, for the command line tests.
+   It prints its pid, whose /tmp/perf-PID.map the caller removes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,8 @@ static int fx_jit(void)
 		return 1;
 	fprintf(map, "%lx %zx %s\n", (unsigned long)mem, sizeof code, FX_JIT_NAME);
 	fclose(map);
+	printf("%d\n", (int)getpid()); /* for the test to remove the map */
+	fflush(stdout);
 	*(void **)&fn = mem;
 	clock_gettime(CLOCK_MONOTONIC, &s);
 	do

@@ -100,10 +100,9 @@ nodw=false
 "$PTIME" --version | grep -q 'without libdw' && nodw=true
 
 timeout 60 "$PTIME" -j -o "$TMP/comm.json" --sample=$HZ --folded="$TMP/comm.folded" --callgrind="$TMP/comm.cg" \
-	"$FX/fx-comm" 75 "$A1"; rc=$?
+	"$FX/fx-comm" 75 "$A1" >"$TMP/pid"; rc=$?
 is "$rc" 0 "fx-comm runs sampled"
-pid=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"]["processes"][0]["pid"])' "$TMP/comm.json")
-rm -f "/tmp/perf-$pid.map"
+rm -f "/tmp/perf-$(cat "$TMP/pid").map"
 out=$(check_json "$TMP/comm.json" 2 "$A1")
 case $out in ok*) ok 0 "sampled JSON: strict UTF-8, strict JSON, argv recovered ($out)" ;;
 *) ok 1 "sampled JSON: strict UTF-8, strict JSON, argv recovered ($out)" ;; esac
@@ -174,10 +173,9 @@ else
 fi
 
 # The classic report: the names escaped, no ESC, no byte that is not UTF-8, no forged line.
-timeout 60 "$PTIME" --sample=$HZ "$FX/fx-comm" 75 2>"$TMP/classic"; rc=$?
+timeout 60 "$PTIME" --sample=$HZ "$FX/fx-comm" 75 >"$TMP/pid" 2>"$TMP/classic"; rc=$?
 is "$rc" 0 "fx-comm runs with the classic report"
-map=$(grep -o 'perf-[0-9]*\.map' "$TMP/classic" | head -1)
-[ -n "$map" ] && rm -f "/tmp/$map"
+rm -f "/tmp/perf-$(cat "$TMP/pid").map"
 grep -q "$ESC" "$TMP/classic"; is "$?" 1 "classic report: no ESC byte"
 "$PY" -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$TMP/classic" 2>/dev/null
 ok $? "classic report: UTF-8 throughout"
