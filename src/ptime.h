@@ -333,6 +333,19 @@ void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m);
 const struct pm_map *procmaps_find(struct procmaps *pm, int pid, uint64_t addr);
 size_t procmaps_nodes(const struct procmaps *pm);
 void procmaps_free(struct procmaps *pm);
+/* --- util/text.c --- */
+#define TEXT_KEEP_TAB 1u  /* text_escape: a tab stays a tab */
+#define TEXT_SEMICOLON 2u /* text_escape: ';' is escaped too */
+int text_utf8_next(const char *s, size_t n, uint32_t *cp);
+bool text_utf8_valid(const char *s, size_t n);
+size_t text_utf8_fix(char *dst, size_t cap, const char *s, size_t n);
+size_t text_base64(char *dst, size_t cap, const void *src, size_t n);
+size_t text_escape(char *dst, size_t cap, const char *s, unsigned flags);
+const char *text_escape_terminal(const char *s);
+const char *text_escape_source(const char *s);
+const char *text_folded_frame(const char *s);
+const char *text_folded_stack(const char *s);
+const char *text_callgrind_name(const char *s);
 
 /* --- util/strtab.c --- */
 struct strtab *strtab_new(void);

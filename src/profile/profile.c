@@ -253,21 +253,28 @@ static void profile_call(struct profile *p, size_t caller, size_t callee, const 
 
 static void profile_folded(struct profile *p, const char *comm, const size_t *funcs, size_t n, uint64_t c)
 {
-	size_t len = strlen(comm) + 1, i;
-	char *buf, *q;
+	size_t len = 0, cap = 256, i;
+	char *buf = xmalloc(cap);
 	const char *s;
 	uint64_t k[4] = { 0 };
 	bool created;
 	size_t *v;
 
-	for (i = 0; i < n; i++)
-		len += strlen(p->funcs[funcs[i]].name) + 1;
-	q = buf = xmalloc(len + 1);
-	q = stpcpy(q, comm);
-	for (i = n; i-- > 0;) { /* folded stacks run from the root to the leaf */
-		*q++ = ';';
-		q = stpcpy(q, p->funcs[funcs[i]].name);
+	/* folded stacks run from the root to the leaf; a ';' in a name must not make two frames */
+	for (i = n + 1; i-- > 0;) {
+		const char *e = text_folded_frame(i == n ? comm : p->funcs[funcs[i]].name);
+		size_t l = strlen(e);
+		if (len + l + 2 > cap) {
+			while (len + l + 2 > cap)
+				cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		if (i != n)
+			buf[len++] = ';';
+		memcpy(buf + len, e, l);
+		len += l;
 	}
+	buf[len] = '\0';
 	s = strtab_intern(p->strs, buf);
 	free(buf);
 	k[0] = (uintptr_t)s;

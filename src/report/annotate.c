@@ -72,7 +72,7 @@ static void ann_row(FILE *fp, const struct profile *p, int line, const struct an
 		if (p->call_graph)
 			snprintf(ip, sizeof ip, "%6.2f%%", 100.0 * (double)a->incl / (double)p->samples);
 	}
-	fprintf(fp, "%7d %9s %8s %8s | %s\n", line, self, sp, ip, src ? src : "");
+	fprintf(fp, "%7d %9s %8s %8s | %s\n", line, self, sp, ip, src ? text_escape_source(src) : "");
 }
 
 static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *af, int context)
@@ -83,7 +83,7 @@ static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *a
 
 	if (!src && !af->self)
 		return; /* only callers' lines, and no source to show them in: nothing to read here */
-	fprintf(fp, "\n File: %s  (self %.2f%%", report_path(af->file), 100.0 * (double)af->self / (double)p->samples);
+	fprintf(fp, "\n File: %s  (self %.2f%%", text_escape_terminal(report_path(af->file)), 100.0 * (double)af->self / (double)p->samples);
 	if (p->call_graph)
 		fprintf(fp, ", inclusive %.2f%%", 100.0 * (double)af->incl / (double)p->samples);
 	fputs(")\n", fp);

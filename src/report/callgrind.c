@@ -26,7 +26,7 @@ static void cg_name(FILE *fp, const char *key, struct cg_names *t, const char *n
 		t->names = xrealloc(t->names, t->cap * sizeof *t->names);
 	}
 	t->names[t->n++] = name;
-	fprintf(fp, "%s=(%zu) %s\n", key, t->n, name);
+	fprintf(fp, "%s=(%zu) %s\n", key, t->n, text_callgrind_name(name));
 }
 
 /* Costs of no known file go to "???", as valgrind writes them: a reader must not open the ELF
@@ -89,7 +89,7 @@ int report_callgrind(FILE *fp, const struct result *r)
 	fprintf(fp, "creator: ptime %s\n", PACKAGE_VERSION);
 	fputs("cmd:", fp);
 	for (a = r->argv; *a; a++)
-		fprintf(fp, " %s", *a);
+		fprintf(fp, " %s", text_callgrind_name(*a));
 	fprintf(fp, "\npart: 1\ndesc: Trigger: Program termination\n");
 	fprintf(fp, "desc: Sampled: %s at %u Hz%s; a cost is a sample\n", p->event, p->hz,
 		p->kernel_sampled ? "" : ", user space only");

@@ -8,7 +8,7 @@ int report_folded(FILE *fp, const struct profile *p)
 {
 	size_t i;
 	for (i = 0; i < p->nstacks; i++)
-		if (fprintf(fp, "%s %llu\n", p->stacks[i].stack, (unsigned long long)p->stacks[i].count) < 0)
+		if (fprintf(fp, "%s %llu\n", text_folded_stack(p->stacks[i].stack), (unsigned long long)p->stacks[i].count) < 0)
 			return -1;
 	return fflush(fp) == 0 ? 0 : -1;
 }

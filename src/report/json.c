@@ -11,10 +11,113 @@
 #include "ptime.h"
 
 /* json-c is loaded only for --json (report_json_load, before the command runs). */
-#define JSON_FUNCS(X) X(json_object_array_add) X(json_object_array_get_idx) X(json_object_array_length) X(json_object_get_int) X(json_object_get_int64) X(json_object_new_array) X(json_object_new_boolean) X(json_object_new_double_s) X(json_object_new_int) X(json_object_new_int64) X(json_object_new_object) X(json_object_new_string) X(json_object_object_add) X(json_object_object_get_ex) X(json_object_put) X(json_object_set_int64) X(json_object_to_json_string_ext)
+#define JSON_FUNCS(X) X(json_object_array_add) X(json_object_array_get_idx) X(json_object_array_length) X(json_object_get_int) X(json_object_get_int64) X(json_object_get_object) X(json_object_get_type) X(json_object_get_userdata) X(json_object_new_array) X(json_object_new_boolean) X(json_object_new_double_s) X(json_object_new_int) X(json_object_new_int64) X(json_object_new_object) X(json_object_new_string) X(json_object_object_add) X(json_object_object_get_ex) X(json_object_object_length) X(json_object_put) X(json_object_set_int64) X(json_object_set_userdata) X(json_object_to_json_string_ext)
 DLIB_TABLE(jc, JSON_FUNCS)
 
 #define PTIME_SCHEMA_VERSION 1
+
+/* How many strings of this report were not UTF-8: only then is the tree walked for "raw_bytes". */
+static size_t json_nraw;
+
+static void json_free_raw(json_object *o, void *raw)
+{
+	(void)o;
+	free(raw);
+}
+
+/* Every string of the report goes through here, since JSON text must be UTF-8 (RFC 8259, section 8.1):
+   a string that is not comes out with U+FFFD for each ill-formed part, and its original bytes ride on
+   the object as its userdata, which json-c frees with the object; report_json turns them into
+   "raw_bytes" once the tree is whole and each string's place in it is known. Riding on the object,
+   rather than in a list of (object, bytes), the bytes cannot outlive an object that was replaced
+   (a process's comm is) and then be taken for a new object at the same address. */
+static json_object *json_str(const char *s)
+{
+	size_t n = strlen(s), len;
+	json_object *o;
+	char *fixed;
+
+	if (text_utf8_valid(s, n))
+		return jc.json_object_new_string(s);
+	len = text_utf8_fix(NULL, 0, s, n);
+	fixed = xmalloc(len + 1);
+	text_utf8_fix(fixed, len + 1, s, n);
+	o = jc.json_object_new_string(fixed);
+	free(fixed);
+	jc.json_object_set_userdata(o, xstrdup(s), json_free_raw);
+	json_nraw++;
+	return o;
+}
+
+/* A JSON Pointer (RFC 6901) under construction: the path from the root to the value being visited. */
+struct json_ptr {
+	char *s;
+	size_t len, cap;
+};
+
+static void json_ptr_push(struct json_ptr *p, const char *token)
+{
+	size_t need = p->len + 2 * strlen(token) + 2;
+	if (need > p->cap) {
+		p->cap = need * 2;
+		p->s = xrealloc(p->s, p->cap);
+	}
+	p->s[p->len++] = '/';
+	for (; *token; token++) {
+		if (*token == '~' || *token == '/') { /* RFC 6901, section 3: ~ as ~0, / as ~1 */
+			p->s[p->len++] = '~';
+			p->s[p->len++] = *token == '~' ? '0' : '1';
+		} else {
+			p->s[p->len++] = *token;
+		}
+	}
+	p->s[p->len] = '\0';
+}
+
+/* Visit every value under o; for each string that carries its original bytes, add its pointer and the
+   base64 of those bytes to raw. */
+static void json_walk(json_object *o, struct json_ptr *p, json_object *raw)
+{
+	size_t at = p->len, i, n;
+
+	switch (jc.json_object_get_type(o)) {
+	case json_type_string: {
+		const char *bytes = jc.json_object_get_userdata(o);
+		char *b64;
+		if (!bytes)
+			break;
+		n = text_base64(NULL, 0, bytes, strlen(bytes));
+		b64 = xmalloc(n + 1);
+		text_base64(b64, n + 1, bytes, strlen(bytes));
+		jc.json_object_object_add(raw, p->s ? p->s : "", json_str(b64));
+		free(b64);
+		break;
+	}
+	case json_type_array:
+		n = jc.json_object_array_length(o);
+		for (i = 0; i < n; i++) {
+			char idx[24];
+			snprintf(idx, sizeof idx, "%zu", i);
+			json_ptr_push(p, idx);
+			json_walk(jc.json_object_array_get_idx(o, i), p, raw);
+			p->len = at;
+			p->s[at] = '\0';
+		}
+		break;
+	case json_type_object: {
+		struct lh_entry *e;
+		for (e = lh_table_head(jc.json_object_get_object(o)); e; e = lh_entry_next(e)) {
+			json_ptr_push(p, lh_entry_k(e));
+			json_walk((json_object *)lh_entry_v(e), p, raw);
+			p->len = at;
+			p->s[at] = '\0';
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
 
 static json_object *json_real(double d)
 {
@@ -30,7 +133,7 @@ static json_object *json_time(const struct timespec *ts)
 	gmtime_r(&ts->tv_sec, &tm);
 	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000);
-	return jc.json_object_new_string(buf);
+	return json_str(buf);
 }
 
 static json_object *json_exit(const struct result *r)
@@ -40,15 +143,15 @@ static json_object *json_exit(const struct result *r)
 
 	jc.json_object_object_add(e, "status", jc.json_object_new_int(r->exit_status));
 	if (WIFEXITED(st)) {
-		jc.json_object_object_add(e, "type", jc.json_object_new_string("exited"));
+		jc.json_object_object_add(e, "type", json_str("exited"));
 		jc.json_object_object_add(e, "code", jc.json_object_new_int(WEXITSTATUS(st)));
 	} else if (WIFSIGNALED(st)) {
 		const char *abbrev = sigabbrev_np(WTERMSIG(st));
 		char name[32];
 		snprintf(name, sizeof name, "SIG%s", abbrev ? abbrev : "UNKNOWN");
-		jc.json_object_object_add(e, "type", jc.json_object_new_string("signaled"));
+		jc.json_object_object_add(e, "type", json_str("signaled"));
 		jc.json_object_object_add(e, "signal", jc.json_object_new_int(WTERMSIG(st)));
-		jc.json_object_object_add(e, "signal_name", jc.json_object_new_string(name));
+		jc.json_object_object_add(e, "signal_name", json_str(name));
 		jc.json_object_object_add(e, "core_dumped", jc.json_object_new_boolean(WCOREDUMP(st)));
 	}
 	return e;
@@ -57,11 +160,11 @@ static json_object *json_exit(const struct result *r)
 static json_object *json_host(const struct host *h)
 {
 	json_object *o = jc.json_object_new_object();
-	jc.json_object_object_add(o, "hostname", jc.json_object_new_string(h->hostname));
-	jc.json_object_object_add(o, "kernel", jc.json_object_new_string(h->kernel));
-	jc.json_object_object_add(o, "machine", jc.json_object_new_string(h->machine));
+	jc.json_object_object_add(o, "hostname", json_str(h->hostname));
+	jc.json_object_object_add(o, "kernel", json_str(h->kernel));
+	jc.json_object_object_add(o, "machine", json_str(h->machine));
 	if (h->cpu_model[0])
-		jc.json_object_object_add(o, "cpu_model", jc.json_object_new_string(h->cpu_model));
+		jc.json_object_object_add(o, "cpu_model", json_str(h->cpu_model));
 	jc.json_object_object_add(o, "cpus_online", jc.json_object_new_int64(h->cpus_online));
 	if (h->perf_event_paranoid != INT_MIN)
 		jc.json_object_object_add(o, "perf_event_paranoid", jc.json_object_new_int(h->perf_event_paranoid));
@@ -74,15 +177,15 @@ static json_object *json_counter(const struct counter *c)
 	bool clock = c->ev.type == PERF_TYPE_SOFTWARE &&
 		     (c->ev.config == PERF_COUNT_SW_TASK_CLOCK || c->ev.config == PERF_COUNT_SW_CPU_CLOCK);
 
-	jc.json_object_object_add(o, "name", jc.json_object_new_string(c->ev.name));
-	jc.json_object_object_add(o, "unit", jc.json_object_new_string(clock ? "ns" : "count"));
+	jc.json_object_object_add(o, "name", json_str(c->ev.name));
+	jc.json_object_object_add(o, "unit", json_str(clock ? "ns" : "count"));
 	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(c->user_only));
 	if (!c->counted) {
-		jc.json_object_object_add(o, "why", jc.json_object_new_string(c->why));
+		jc.json_object_object_add(o, "why", json_str(c->why));
 		return o;
 	}
 	jc.json_object_object_add(o, "value", jc.json_object_new_int64((int64_t)(c->value + 0.5)));
-	jc.json_object_object_add(o, "source", jc.json_object_new_string(c->from_rusage ? "rusage" : "perf"));
+	jc.json_object_object_add(o, "source", json_str(c->from_rusage ? "rusage" : "perf"));
 	if (c->from_rusage)
 		return o;
 	jc.json_object_object_add(o, "raw_value", jc.json_object_new_int64((int64_t)c->raw));
@@ -113,13 +216,13 @@ static void json_counters(json_object *root, json_object *unavailable, const str
 		if (v.kind == MVAL_REAL)
 			jc.json_object_object_add(derived, counters_derived_names[i], json_real(v.d));
 		else
-			jc.json_object_object_add(unavailable, counters_derived_names[i], jc.json_object_new_string(v.why));
+			jc.json_object_object_add(unavailable, counters_derived_names[i], json_str(v.why));
 	}
 	jc.json_object_object_add(sec, "derived", derived);
 	jc.json_object_object_add(root, "counters", sec);
 	if (held) {
 		json_object *caps = jc.json_object_new_object(), *h = jc.json_object_new_array();
-		jc.json_object_array_add(h, jc.json_object_new_string(held));
+		jc.json_object_array_add(h, json_str(held));
 		jc.json_object_object_add(caps, "held", h);
 		jc.json_object_object_add(caps, "used", jc.json_object_new_boolean(caps_used()));
 		jc.json_object_object_add(root, "capabilities", caps);
@@ -139,7 +242,7 @@ static json_object *json_profile(const struct profile *p)
 	size_t *idx, i, j, nw;
 	char *const *w;
 
-	jc.json_object_object_add(o, "event", jc.json_object_new_string(p->event));
+	jc.json_object_object_add(o, "event", json_str(p->event));
 	jc.json_object_object_add(o, "frequency_hz", jc.json_object_new_int64(p->hz));
 	if (p->period)
 		jc.json_object_object_add(o, "period_cycles", jc.json_object_new_int64((int64_t)p->period));
@@ -153,7 +256,7 @@ static json_object *json_profile(const struct profile *p)
 		jc.json_object_object_add(o, "kernel", k);
 	}
 	jc.json_object_object_add(o, "call_graph", jc.json_object_new_boolean(p->call_graph));
-	jc.json_object_object_add(o, "inline", jc.json_object_new_string(p->inline_caller ? "caller" : "code"));
+	jc.json_object_object_add(o, "inline", json_str(p->inline_caller ? "caller" : "code"));
 	jc.json_object_object_add(o, "samples", jc.json_object_new_int64((int64_t)p->samples));
 	jc.json_object_object_add(o, "lost_samples", jc.json_object_new_int64((int64_t)p->lost));
 	jc.json_object_object_add(o, "throttled", jc.json_object_new_int64((int64_t)p->throttled));
@@ -164,10 +267,10 @@ static json_object *json_profile(const struct profile *p)
 	for (i = 0; i < p->nfuncs && i < 50; i++) {
 		const struct prof_func *f = &p->funcs[idx[i]];
 		json_object *e = jc.json_object_new_object();
-		jc.json_object_object_add(e, "function", jc.json_object_new_string(f->name));
-		jc.json_object_object_add(e, "dso", jc.json_object_new_string(f->dso));
+		jc.json_object_object_add(e, "function", json_str(f->name));
+		jc.json_object_object_add(e, "dso", json_str(f->dso));
 		if (f->file) {
-			jc.json_object_object_add(e, "file", jc.json_object_new_string(f->file));
+			jc.json_object_object_add(e, "file", json_str(f->file));
 			jc.json_object_object_add(e, "line", jc.json_object_new_int(f->line));
 		}
 		jc.json_object_object_add(e, "self_samples", jc.json_object_new_int64((int64_t)f->self));
@@ -181,9 +284,9 @@ static json_object *json_profile(const struct profile *p)
 	for (i = 0; i < p->nlines && i < 50; i++) {
 		const struct prof_line *l = &p->lines[idx[i]];
 		json_object *e = jc.json_object_new_object();
-		jc.json_object_object_add(e, "file", jc.json_object_new_string(l->file));
+		jc.json_object_object_add(e, "file", json_str(l->file));
 		jc.json_object_object_add(e, "line", jc.json_object_new_int(l->line));
-		jc.json_object_object_add(e, "function", jc.json_object_new_string(p->funcs[l->func].name));
+		jc.json_object_object_add(e, "function", json_str(p->funcs[l->func].name));
 		jc.json_object_object_add(e, "self_samples", jc.json_object_new_int64((int64_t)l->self));
 		jc.json_object_object_add(e, "self_percent", json_pct(l->self, p->samples));
 		jc.json_object_object_add(e, "inclusive_samples", jc.json_object_new_int64((int64_t)l->incl));
@@ -196,7 +299,7 @@ static json_object *json_profile(const struct profile *p)
 		json_object *e = jc.json_object_new_object(), *pe = NULL;
 		jc.json_object_object_add(e, "pid", jc.json_object_new_int(t->pid));
 		jc.json_object_object_add(e, "tid", jc.json_object_new_int(t->tid));
-		jc.json_object_object_add(e, "comm", jc.json_object_new_string(t->comm));
+		jc.json_object_object_add(e, "comm", json_str(t->comm));
 		jc.json_object_object_add(e, "samples", jc.json_object_new_int64((int64_t)t->samples));
 		jc.json_object_array_add(threads, e);
 		for (j = 0; j < jc.json_object_array_length(procs); j++) {
@@ -208,7 +311,7 @@ static json_object *json_profile(const struct profile *p)
 		if (!pe) {
 			pe = jc.json_object_new_object();
 			jc.json_object_object_add(pe, "pid", jc.json_object_new_int(t->pid));
-			jc.json_object_object_add(pe, "comm", jc.json_object_new_string(t->comm));
+			jc.json_object_object_add(pe, "comm", json_str(t->comm));
 			jc.json_object_object_add(pe, "samples", jc.json_object_new_int64(0));
 			jc.json_object_array_add(procs, pe);
 		}
@@ -217,12 +320,12 @@ static json_object *json_profile(const struct profile *p)
 			jc.json_object_object_get_ex(pe, "samples", &v);
 			jc.json_object_set_int64(v, jc.json_object_get_int64(v) + (int64_t)t->samples);
 			if (t->pid == t->tid)
-				jc.json_object_object_add(pe, "comm", jc.json_object_new_string(t->comm));
+				jc.json_object_object_add(pe, "comm", json_str(t->comm));
 		}
 	}
 	nw = symbols_warnings(p->syms, &w);
 	for (i = 0; i < nw; i++)
-		jc.json_object_array_add(warn, jc.json_object_new_string(w[i]));
+		jc.json_object_array_add(warn, json_str(w[i]));
 	jc.json_object_object_add(o, "functions", funcs);
 	jc.json_object_object_add(o, "lines", lines);
 	jc.json_object_object_add(o, "processes", procs);
@@ -249,7 +352,7 @@ static void json_metrics(json_object *root, json_object *unavailable, const stru
 		else if (v.kind == MVAL_REAL)
 			jc.json_object_object_add(sec, m[i].name, json_real(v.d));
 		else
-			jc.json_object_object_add(unavailable, m[i].name, jc.json_object_new_string(v.why));
+			jc.json_object_object_add(unavailable, m[i].name, json_str(v.why));
 	}
 }
 
@@ -267,10 +370,11 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 	char *const *a;
 	int rc;
 
+	json_nraw = 0;
 	jc.json_object_object_add(root, "schema_version", jc.json_object_new_int(PTIME_SCHEMA_VERSION));
-	jc.json_object_object_add(root, "ptime_version", jc.json_object_new_string(PACKAGE_VERSION));
+	jc.json_object_object_add(root, "ptime_version", json_str(PACKAGE_VERSION));
 	for (a = r->argv; *a; a++)
-		jc.json_object_array_add(argv, jc.json_object_new_string(*a));
+		jc.json_object_array_add(argv, json_str(*a));
 	jc.json_object_object_add(root, "command", argv);
 	jc.json_object_object_add(root, "start_time", json_time(&r->start_wall));
 	jc.json_object_object_add(root, "end_time", json_time(&r->end_wall));
@@ -279,14 +383,24 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 	if (r->counters)
 		json_counters(root, unavailable, r);
 	else
-		jc.json_object_object_add(unavailable, "counters", jc.json_object_new_string("counting was turned off (-e none)"));
+		jc.json_object_object_add(unavailable, "counters", json_str("counting was turned off (-e none)"));
 	if (r->profile && r->profile->why[0])
-		jc.json_object_object_add(unavailable, "profile", jc.json_object_new_string(r->profile->why));
+		jc.json_object_object_add(unavailable, "profile", json_str(r->profile->why));
 	else if (r->profile)
 		jc.json_object_object_add(root, "profile", json_profile(r->profile));
 	if (r->have_host)
 		jc.json_object_object_add(root, "host", json_host(&r->host));
 	jc.json_object_object_add(root, "unavailable", unavailable);
+	if (json_nraw) {
+		json_object *raw = jc.json_object_new_object();
+		struct json_ptr p = { 0 };
+		json_walk(root, &p, raw);
+		free(p.s);
+		if (jc.json_object_object_length(raw))
+			jc.json_object_object_add(root, "raw_bytes", raw);
+		else
+			jc.json_object_put(raw);
+	}
 
 	rc = fprintf(fp, "%s\n", jc.json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 									   JSON_C_TO_STRING_NOSLASHESCAPE));

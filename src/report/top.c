@@ -78,7 +78,7 @@ static void report_by_comm(FILE *fp, const struct profile *p)
 		qsort(v, n, sizeof *v, by_comm_cmp);
 		fputs(" by command:", fp);
 		for (i = 0; i < n && i < 6; i++)
-			fprintf(fp, "%s %s %.1f%%", i ? "," : "", v[i].comm, pct(v[i].samples, p->samples));
+			fprintf(fp, "%s %s %.1f%%", i ? "," : "", text_escape_terminal(v[i].comm), pct(v[i].samples, p->samples));
 		if (n > 6)
 			fprintf(fp, ", %zu more", n - 6);
 		fprintf(fp, " (%zu processes)\n", nprocs);
@@ -99,7 +99,7 @@ void report_profile(FILE *fp, const struct result *r)
 	if (!p)
 		return;
 	if (p->why[0]) {
-		fprintf(fp, "\n Profile: not sampled: %s\n", p->why);
+		fprintf(fp, "\n Profile: not sampled: %s\n", text_escape_terminal(p->why));
 		return;
 	}
 	format_group_digits(n, sizeof n, p->samples);
@@ -132,11 +132,11 @@ void report_profile(FILE *fp, const struct result *r)
 		if (!f->self && !p->call_graph)
 			break;
 		if (f->file)
-			snprintf(where, sizeof where, "%s:%d", report_path(f->file), f->line);
+			snprintf(where, sizeof where, "%s:%d", text_escape_terminal(report_path(f->file)), f->line);
 		else
-			snprintf(where, sizeof where, "%s", report_path(f->dso));
+			snprintf(where, sizeof where, "%s", text_escape_terminal(report_path(f->dso)));
 		fprintf(fp, "  %5.1f%%  %5.1f%%  %-32s %s\n", pct(f->self, p->samples), pct(f->incl, p->samples),
-			f->name, where);
+			text_escape_terminal(f->name), where);
 		shown++;
 	}
 	free(idx);
@@ -147,9 +147,9 @@ void report_profile(FILE *fp, const struct result *r)
 			const struct prof_line *l = &p->lines[idx[i]];
 			if (!l->self && !p->call_graph)
 				break;
-			snprintf(where, sizeof where, "%s:%d", report_path(l->file), l->line);
+			snprintf(where, sizeof where, "%s:%d", text_escape_terminal(report_path(l->file)), l->line);
 			fprintf(fp, "  %5.1f%%  %5.1f%%  %-40s %s\n", pct(l->self, p->samples), pct(l->incl, p->samples),
-				where, p->funcs[l->func].name);
+				where, text_escape_terminal(p->funcs[l->func].name));
 		}
 		free(idx);
 	}
@@ -158,7 +158,7 @@ void report_profile(FILE *fp, const struct result *r)
 		fprintf(fp, "  %5.1f%% of samples have no line information (%s)\n", pct(p->no_line, p->samples),
 			nw ? "the warnings below say why" : "their code has no line table: build it with -g");
 	for (i = 0; i < nw && i < 5; i++)
-		fprintf(fp, " warning: %s\n", w[i]);
+		fprintf(fp, " warning: %s\n", text_escape_terminal(w[i]));
 	if (nw > 5)
 		fprintf(fp, " warning: and %zu more files without symbols or debug info\n", nw - 5);
 }
