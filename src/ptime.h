@@ -29,7 +29,8 @@ struct opts {
 	char **argv;             /* the command and its arguments */
 	const char *events;      /* -e LIST, or NULL for the default set */
 	unsigned sample_hz;      /* --sample[=HZ]; 0: no sampling */
-	bool call_graph;         /* --call-graph */
+	int call_graph;          /* --call-graph: 0 off, 1 frame pointers (fp), 2 DWARF CFI (dwarf) */
+	unsigned call_graph_stack; /* --call-graph=dwarf,SIZE: stack bytes per sample; 0: UNWIND_STACK_DEFAULT */
 	bool inline_caller;      /* --inline=caller */
 	int annotate;            /* --annotate[=N|full]: -1 off, -2 whole files, else context lines */
 	const char *callgrind;   /* --callgrind=FILE */

@@ -199,8 +199,17 @@ static void packed_regs(uint64_t *out)
 			out[k++] = raw[i];
 }
 
+static uint64_t file_offset(const struct unwind_maps *maps, uint64_t addr)
+{
+	size_t i;
+	for (i = 0; i < maps->n; i++)
+		if (addr >= maps->map[i].start && addr < maps->map[i].end)
+			return addr - maps->map[i].start + maps->map[i].pgoff;
+	return addr;
+}
+
 struct chain {
-	char folded[512];
+	char folded[1024];
 	unsigned long count;
 };
 
@@ -278,7 +287,7 @@ int sample_child(struct unwinder *u, const struct unwind_maps *maps, struct chai
 		uint64_t ips[PROFILE_MAX_FRAMES];
 		size_t n, i, k;
 		long used;
-		char f[512];
+		char f[1024];
 
 		if (h->size < sizeof *h || off + h->size > buf.len)
 			break;
@@ -301,6 +310,11 @@ int sample_child(struct unwinder *u, const struct unwind_maps *maps, struct chai
 		f[0] = '\0';
 		for (i = n; i-- > 0;)
 			snprintf(f + strlen(f), sizeof f - strlen(f), "%s%s", name_of(ips[i], i > 0), i ? ";" : "");
+		/* then the return addresses as offsets in their files, less one, as perf script prints them */
+		snprintf(f + strlen(f), sizeof f - strlen(f), " ");
+		for (i = n; i-- > 1;)
+			snprintf(f + strlen(f), sizeof f - strlen(f), "%llx%s", (unsigned long long)file_offset(maps, ips[i] - 1),
+				 i > 1 ? ";" : "");
 		for (k = 0; k < *nchains && strcmp(chains[k].folded, f) != 0; k++)
 			;
 		if (k == *nchains && k < 256) {
@@ -365,7 +379,7 @@ int main(int argc, char **argv)
 			return 77;
 		}
 		for (i = 0; i < nchains; i++)
-			printf("%s %lu\n", chains[i].folded, chains[i].count);
+			printf("%lu %s\n", chains[i].count, chains[i].folded);
 		fprintf(stderr, "unit-unwind: %lu samples, %.2f us per sample, %.2f us the first\n", total,
 			secs / (double)total * 1e6, first_us);
 		unwind_free(u);

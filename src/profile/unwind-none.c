@@ -11,8 +11,8 @@ struct unwinder {
 	struct unwind_stats stats;
 };
 
-static const char unwind_none_why[] = "ptime was built without libdw: --call-graph=dwarf cannot unwind "
-				      "(rebuild with libdw-dev installed, or use --call-graph=fp)";
+static const char unwind_none_why[] = "--call-graph=dwarf needs libdw, and this ptime was built without it "
+				      "(use --call-graph=fp, or rebuild with libdw-dev installed)";
 
 /* False, with why: nothing here reads CFI. */
 bool unwind_available(char *why, size_t len)
