@@ -42,8 +42,22 @@ struct space {
 	bool attached;
 };
 
+/* A file some space maps: opened and parsed once for all of them. */
+struct file {
+	char *path;
+	uint64_t dev, ino;
+	int fd;
+	Elf *elf;               /* NULL: not a usable ELF file */
+	GElf_Half type;
+	GElf_Addr low, high;    /* the span of its PT_LOADs, page-aligned low */
+	GElf_Phdr *loads;
+	size_t nloads;
+};
+
 struct unwinder {
 	struct space spaces[UNWIND_SPACES];
+	struct file *files;
+	size_t nfiles, capfiles;
 	uint64_t tick;
 	Elf *arch;              /* an x86_64 ELF header: names the architecture before any module is reported */
 	unsigned char arch_image[64];
@@ -65,6 +79,7 @@ struct unwinder {
 enum { END_NONE, END_STACK, END_NO_CFI, END_MAX, END_ERROR };
 
 #define DWU_FUNCS(X) X(dwfl_begin) X(dwfl_end) X(dwfl_report_begin_add) X(dwfl_report_elf) X(dwfl_report_end) \
+	X(dwfl_report_module) X(dwfl_module_getelf) \
 	X(dwfl_addrmodule) X(dwfl_attach_state) X(dwfl_getthread_frames) X(dwfl_thread_state_registers) \
 	X(dwfl_frame_pc) X(dwfl_module_eh_cfi) X(dwfl_module_dwarf_cfi) X(dwarf_cfi_addrframe) X(dwfl_errmsg) \
 	X(dwfl_standard_find_debuginfo) X(dwfl_offline_section_address) X(elf_version) X(elf_begin) X(elf_end) \
@@ -72,6 +87,9 @@ enum { END_NONE, END_STACK, END_NO_CFI, END_MAX, END_ERROR };
 
 DLIB_TABLE(dwu, DWU_FUNCS)
 static Dwfl_Callbacks unwind_offline;
+static struct file *unwind_reporting; /* the file find_elf hands over; set only around dwfl_module_getelf */
+static int unwind_find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			   char **file_name, Elf **elfp);
 
 /* With libdw there is nothing to refuse at option time: loading it is left to the first sample. */
 bool unwind_available(char *why, size_t len)
@@ -138,6 +156,7 @@ static bool unwind_load(struct unwinder *u)
 		return false;
 	}
 	if (first) {
+		unwind_offline.find_elf = unwind_find_elf;
 		unwind_offline.find_debuginfo = dwu.dwfl_standard_find_debuginfo; /* .debug_frame in debug files */
 		unwind_offline.section_address = dwu.dwfl_offline_section_address;
 		dwu.elf_version(EV_CURRENT);
@@ -306,33 +325,104 @@ static int unwind_vdso_fd(struct unwinder *u)
 	return dup(fd);
 }
 
-/* The load bias of the file mapped by m: where its p_vaddr 0 is. From the program header whose
-   file range holds m's offset, so that segments with p_vaddr != p_offset (lld) are placed right. */
-static bool unwind_bias(int fd, const struct unwind_map *m, GElf_Addr *bias)
+/* The file's Elf, opened once for every space that maps it (libelf counts the references), with what
+   placing it needs: opening and mapping files again for each process cost 5 to 10 ms a process. */
+static struct file *unwind_file(struct unwinder *u, const struct unwind_map *m)
 {
-	Elf *elf = dwu.elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	struct file *f;
 	GElf_Ehdr eh;
-	size_t nph, i;
-	bool found = false;
+	size_t i, nph;
+	bool vdso = strcmp(m->path, "[vdso]") == 0;
+	int fd;
 
-	if (!elf)
-		return false;
-	if (!dwu.gelf_getehdr(elf, &eh) || dwu.elf_getphdrnum(elf, &nph) != 0) {
-		dwu.elf_end(elf);
-		return false;
+	for (i = 0; i < u->nfiles; i++) {
+		f = &u->files[i];
+		if (strcmp(f->path, m->path) == 0 && (vdso || !m->ino || (f->ino == m->ino && f->dev == m->dev)))
+			return f->elf ? f : NULL;
 	}
-	*bias = eh.e_type == ET_EXEC ? 0 : m->start - m->pgoff; /* perf's guess, when no segment says better */
-	for (i = 0; i < nph && eh.e_type != ET_EXEC && !found; i++) {
-		GElf_Phdr ph;
-		if (!dwu.gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (m->pgoff >= (ph.p_offset & ~(GElf_Off)4095) && m->pgoff < ph.p_offset + ph.p_filesz) {
-			*bias = m->start - m->pgoff - (ph.p_vaddr - ph.p_offset);
-			found = true;
+	if (u->nfiles == u->capfiles) {
+		u->capfiles = u->capfiles ? u->capfiles * 2 : 32;
+		u->files = xrealloc(u->files, u->capfiles * sizeof *u->files);
+	}
+	f = &u->files[u->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->path = xstrdup(m->path);
+	f->fd = -1;
+	if (vdso) {
+		fd = unwind_vdso_fd(u);
+	} else if (m->path[0] == '/') {
+		struct stat st;
+		fd = open(m->path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0) {
+			f->dev = st.st_dev;
+			f->ino = st.st_ino;
 		}
+		/* a file rebuilt since it was mapped has other CFI: no chain beats a wrong one */
+		if (fd >= 0 && m->ino && (f->ino != m->ino || (m->dev && f->dev != m->dev))) {
+			close(fd);
+			fd = -1;
+		}
+		if (m->ino) {
+			f->ino = m->ino;
+			f->dev = m->dev;
+		}
+	} else {
+		fd = -1; /* anonymous memory, [heap], JIT code: no CFI */
 	}
-	dwu.elf_end(elf);
-	return true;
+	if (fd < 0)
+		return NULL;
+	f->fd = fd;
+	f->elf = dwu.elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!f->elf || !dwu.gelf_getehdr(f->elf, &eh) || dwu.elf_getphdrnum(f->elf, &nph) != 0) {
+		if (f->elf)
+			dwu.elf_end(f->elf);
+		f->elf = NULL;
+		return NULL;
+	}
+	f->type = eh.e_type;
+	f->loads = xmalloc((nph ? nph : 1) * sizeof *f->loads);
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		if (!dwu.gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (f->nloads == 0)
+			f->low = ph.p_vaddr & -(ph.p_align ? ph.p_align : 1);
+		if (ph.p_vaddr + ph.p_memsz > f->high)
+			f->high = ph.p_vaddr + ph.p_memsz;
+		f->loads[f->nloads++] = ph;
+	}
+	return f;
+}
+
+/* Where the file mapped by m has its p_vaddr 0: from the program header whose file range holds m's
+   offset, so that segments with p_vaddr != p_offset (lld) are placed right; perf's start - pgoff else. */
+static GElf_Addr unwind_bias(const struct file *f, const struct unwind_map *m)
+{
+	size_t i;
+	if (f->type == ET_EXEC)
+		return 0;
+	for (i = 0; i < f->nloads; i++) {
+		const GElf_Phdr *ph = &f->loads[i];
+		if (m->pgoff >= (ph->p_offset & ~(GElf_Off)4095) && m->pgoff < ph->p_offset + ph->p_filesz)
+			return m->start - m->pgoff - (ph->p_vaddr - ph->p_offset);
+	}
+	return m->start - m->pgoff;
+}
+
+/* libdwfl asks for the ELF of a module just reported: another reference to the cached one. */
+static int unwind_find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			   char **file_name, Elf **elfp)
+{
+	struct file *f = unwind_reporting;
+	(void)mod;
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	if (!f)
+		return -1;
+	*elfp = dwu.elf_begin(-1, ELF_C_READ_MMAP, f->elf);
+	*file_name = f->path[0] == '/' ? xstrdup(f->path) : NULL; /* for .gnu_debuglink */
+	return -1;
 }
 
 /* Report the file mapped at addr to the space's Dwfl, once; NULL when it has no usable ELF file. */
@@ -342,42 +432,41 @@ static Dwfl_Module *unwind_module(struct unwinder *u, uint64_t addr)
 	Dwfl_Module *mod = dwu.dwfl_addrmodule(s->dwfl, addr);
 	const struct unwind_map *m;
 	const char *name;
+	struct file *f;
 	GElf_Addr bias;
+	Dwarf_Addr got;
 	size_t idx;
-	int fd;
 
 	if (mod)
 		return mod;
 	m = space_find(s, addr, &idx);
 	if (!m || s->fds[idx] == -2)
 		return NULL;
-	if (strcmp(m->path, "[vdso]") == 0) {
-		fd = unwind_vdso_fd(u);
-	} else if (m->path[0] == '/') {
-		fd = open(m->path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && m->ino) {
-			/* a file rebuilt since it was mapped has other CFI: no chain beats a wrong one */
-			struct stat st;
-			if (fstat(fd, &st) != 0 || st.st_ino != m->ino || (m->dev && st.st_dev != m->dev)) {
-				close(fd);
-				fd = -1;
-			}
-		}
-	} else {
-		fd = -1; /* anonymous memory, [heap], JIT code: no CFI */
-	}
-	if (fd < 0 || !unwind_bias(fd, m, &bias)) {
-		if (fd >= 0)
-			close(fd);
+	f = unwind_file(u, m);
+	if (!f) {
 		s->fds[idx] = -2;
 		return NULL;
 	}
+	bias = unwind_bias(f, m);
 	name = strrchr(m->path, '/');
+	name = name ? name + 1 : m->path;
 	dwu.dwfl_report_begin_add(s->dwfl);
-	mod = dwu.dwfl_report_elf(s->dwfl, name ? name + 1 : m->path, m->path, fd, bias, true);
+	if (f->type == ET_EXEC) {
+		/* libdwfl places a non-PIE executable itself, from its own file */
+		int fd = dup(f->fd);
+		mod = fd >= 0 ? dwu.dwfl_report_elf(s->dwfl, name, f->path, fd, 0, false) : NULL;
+		if (!mod && fd >= 0)
+			close(fd);
+	} else {
+		mod = dwu.dwfl_report_module(s->dwfl, name, bias + f->low, bias + f->high);
+	}
 	dwu.dwfl_report_end(s->dwfl, NULL, NULL);
-	if (!mod)
-		close(fd); /* consumed only on success */
+	if (mod && f->type != ET_EXEC) {
+		unwind_reporting = f;
+		if (!dwu.dwfl_module_getelf(mod, &got) || got != bias)
+			mod = NULL; /* libdwfl placed it elsewhere: its CFI would be read at the wrong addresses */
+		unwind_reporting = NULL;
+	}
 	if (!mod || dwu.dwfl_addrmodule(s->dwfl, addr) != mod) {
 		s->fds[idx] = -2; /* not an ELF file, or it does not cover addr: leave it */
 		return NULL;
@@ -610,6 +699,15 @@ void unwind_free(struct unwinder *u)
 	for (i = 0; i < UNWIND_SPACES; i++)
 		if (u->spaces[i].dwfl || u->spaces[i].maps)
 			space_clear(&u->spaces[i]);
+	for (i = 0; i < u->nfiles; i++) {
+		if (u->files[i].elf)
+			dwu.elf_end(u->files[i].elf);
+		if (u->files[i].fd >= 0)
+			close(u->files[i].fd);
+		free(u->files[i].path);
+		free(u->files[i].loads);
+	}
+	free(u->files);
 	if (u->arch)
 		dwu.elf_end(u->arch);
 	if (u->vdso_fd >= 0)
