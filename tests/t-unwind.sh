@@ -36,7 +36,7 @@ fi
 is "$rc" 0 "unit-unwind chains runs"
 ours=$(grep 'fxunwind_b;c ' "$TMP/ours" | sort -rn | head -1)
 echo "# ptime's unwinder: $ours"
-echo "# $(cat "$TMP/ours.err")"
+echo "# $(tail -1 "$TMP/ours.err")"
 ok "$([ -n "$ours" ] && echo 0 || echo 1)" "the unwinder finds main -> a -> fxunwind_b -> c in real samples"
 
 if ! command -v perf >/dev/null 2>&1; then
@@ -51,6 +51,13 @@ if [ "$rc" -ne 0 ] || [ ! -s "$TMP/perf.data" ]; then
 	done_testing
 	exit
 fi
+# perf's own attr for --call-graph dwarf: the same registers and stack size as unwind_attr's.
+want=$(grep -o 'sample_regs_user: [0-9a-fx]*' "$TMP/ours.err")
+got=$(timeout 60 perf evlist -v -i "$TMP/perf.data" 2>/dev/null | grep -o 'sample_regs_user: [0-9a-fx]*' | head -1)
+is "$got" "$want" "unwind_attr asks for the registers perf asks for"
+want=$(grep -o 'sample_stack_user: [0-9]*' "$TMP/ours.err")
+got=$(timeout 60 perf evlist -v -i "$TMP/perf.data" 2>/dev/null | grep -o 'sample_stack_user: [0-9]*' | head -1)
+is "$got" "$want" "and for as much stack"
 t0=$(date +%s%N)
 timeout 120 perf script -i "$TMP/perf.data" -F ip,sym 2>/dev/null >"$TMP/script"
 t1=$(date +%s%N)

@@ -380,6 +380,12 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < nchains; i++)
 			printf("%lu %s\n", chains[i].count, chains[i].folded);
+		{
+			struct perf_event_attr at = { 0 };
+			unwind_attr(&at, 0);
+			fprintf(stderr, "sample_regs_user: %#llx sample_stack_user: %u\n",
+				(unsigned long long)at.sample_regs_user, at.sample_stack_user);
+		}
 		fprintf(stderr, "unit-unwind: %lu samples, %.2f us per sample, %.2f us the first\n", total,
 			secs / (double)total * 1e6, first_us);
 		unwind_free(u);
@@ -444,6 +450,34 @@ int main(int argc, char **argv)
 	}
 	n2 = unwind_stack(u, &maps, regs, REGS_MASK, stack_copy, stack_len, ips2, 3);
 	is_int(n2, 3, "max frames is kept");
+
+	/* A sample's tail as the kernel writes it: abi, the registers, size, the stack, dyn_size. */
+	{
+		uint64_t rec[1 + 20 + 1 + 2 + 1] = { PERF_SAMPLE_REGS_ABI_64 };
+		struct unwind_sample smp;
+		struct perf_event_attr at = { .sample_type = PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_IP };
+		long used;
+		for (i = 0; i < 20; i++)
+			rec[1 + i] = 100 + i;
+		rec[21] = 16;
+		rec[22] = 0x1111;
+		rec[23] = 0x2222;
+		rec[24] = 8; /* the kernel could copy only 8 of the 16 */
+		used = unwind_parse_sample((const unsigned char *)rec, sizeof rec, REGS_MASK, &smp);
+		ok(used == (long)sizeof rec && smp.mask == REGS_MASK && smp.regs[8] == 108 && smp.stack_size == 8 &&
+		   smp.stack == (const unsigned char *)&rec[22], "unwind_parse_sample reads regs, stack and dyn_size");
+		ok(unwind_parse_sample((const unsigned char *)rec, sizeof rec - 8, REGS_MASK, &smp) == -EINVAL,
+		   "and refuses a record cut short");
+		rec[0] = PERF_SAMPLE_REGS_ABI_NONE;
+		rec[1] = 0; /* then no registers, and a stack of size 0 has no dyn_size */
+		used = unwind_parse_sample((const unsigned char *)rec, sizeof rec, REGS_MASK, &smp);
+		ok(used == 16 && smp.mask == 0 && smp.stack_size == 0, "a sample without user registers");
+		ok(unwind_attr(&at, 0) == 0 && at.sample_regs_user == REGS_MASK && at.sample_stack_user == 8192 &&
+		   (at.sample_type & (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER | PERF_SAMPLE_CALLCHAIN)) ==
+			   (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER), "unwind_attr: perf's register mask, 8192 bytes");
+		ok(unwind_attr(&at, 100) == 0 && at.sample_stack_user == 96 && unwind_attr(&at, 70000) == -EINVAL,
+		   "a size is a whole number of words, at most 65528");
+	}
 
 	/* The cost with the files open and the CFI cached, as for every sample but a process's first. */
 	iters = 2000;

@@ -117,7 +117,8 @@ int unwind_attr(struct perf_event_attr *a, size_t stack_bytes)
 }
 
 /* Parse the regs_user and stack_user fields of a PERF_RECORD_SAMPLE, which p points at (len bytes to the
-   record's end), for the attr's sample_regs_user mask. Returns the bytes they take, or -EINVAL. */
+   record's end), for the attr's sample_regs_user mask. Returns the bytes they take, or -EINVAL. A sample
+   without 64-bit user registers gets mask 0, which unwind_stack refuses: keep its ip alone. */
 long unwind_parse_sample(const unsigned char *p, size_t len, uint64_t regs_mask, struct unwind_sample *out)
 {
 	size_t off = 8, nregs = (size_t)__builtin_popcountll(regs_mask);
@@ -134,13 +135,15 @@ long unwind_parse_sample(const unsigned char *p, size_t len, uint64_t regs_mask,
 		memcpy(out->regs, p + off, nregs * 8);
 		off += nregs * 8;
 	}
+	if (out->abi != PERF_SAMPLE_REGS_ABI_64)
+		out->mask = 0; /* none, or a 32-bit task's: x86_64 CFI cannot unwind it, so nothing to unwind with */
 	if (len < off + 8)
 		return -EINVAL;
 	memcpy(&size, p + off, 8);
 	off += 8;
 	if (size == 0) /* no stack: then no dyn_size either */
 		return (long)off;
-	if (len < off + size + 8)
+	if (size > len - off || len - off - size < 8)
 		return -EINVAL;
 	memcpy(&dyn, p + off + size, 8);
 	out->stack = p + off;
