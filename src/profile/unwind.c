@@ -603,10 +603,14 @@ size_t unwind_stack(struct unwinder *u, const struct unwind_maps *maps, const ui
 	size_t i, k = 0;
 	int rc;
 
+	static const struct unwind_maps no_maps;
+
 	u->stats.samples++;
 	u->why[0] = '\0';
 	if (max == 0)
 		return 0;
+	if (!maps)
+		maps = &no_maps;
 	memset(u->regs, 0, sizeof u->regs);
 	u->have = 0;
 	for (i = 0; i < 64; i++)
