@@ -314,9 +314,10 @@ struct unwind_stats {
 #define UNWIND_STACK_DEFAULT 8192 /* perf's default dump size */
 #define UNWIND_STACK_MAX 65528    /* the kernel's limit: a sample's size is 16 bits */
 struct perf_event_attr;
+/* A sample's regs_user and stack_user, as unwind_parse_sample finds them: pass them to unwind_stack. */
 struct unwind_sample {
-	uint64_t abi;            /* PERF_SAMPLE_REGS_ABI_*; 0: no user registers (the task was in the kernel) */
-	uint64_t mask;
+	uint64_t abi;            /* PERF_SAMPLE_REGS_ABI_*: NONE when the kernel had no user registers */
+	uint64_t mask;           /* the registers' mask; 0 unless abi is ABI_64: then keep the ip alone */
 	uint64_t regs[64];       /* packed in mask bit order, as the kernel wrote them */
 	const unsigned char *stack;
 	size_t stack_size;       /* the bytes the kernel could copy (dyn_size) */
