@@ -295,7 +295,7 @@ void symbols_free(struct symbols *s);
 struct unwind_map {
 	uint64_t start, end, pgoff;
 	const char *path;        /* "/..." a file, "[vdso]" the vDSO; anything else has no CFI */
-	uint64_t dev, ino;       /* makedev(maj, min) and inode, checked against the file; 0: unchecked */
+	uint64_t dev, ino;       /* makedev(maj, min) and inode; a file whose inode differs is not read; 0: unchecked */
 };
 /* A process's mappings, sorted by start; the executable ones are enough. */
 struct unwind_maps {

@@ -448,6 +448,21 @@ int main(int argc, char **argv)
 		ok(n2 == 1 && unwind_stats(u)->end_no_cfi > 0, "without the files' CFI the chain is the ip alone (%zu)",
 		   n2);
 	}
+	/* A library replaced on disk since it was mapped (another inode): its CFI is not trusted. */
+	{
+		static struct unwind_map changed[512];
+		struct unwind_maps cm = { changed, maps.n, 0 };
+		size_t hit = 0;
+		memcpy(changed, mapv, maps.n * sizeof *changed);
+		for (i = 0; i < maps.n; i++)
+			if (strstr(changed[i].path, "libfxunwind.so")) {
+				changed[i].ino++;
+				hit++;
+			}
+		n2 = unwind_stack(u, &cm, regs, REGS_MASK, stack_copy, stack_len, ips2, PROFILE_MAX_FRAMES);
+		ok(hit && n2 == 2 && strcmp(name_of(ips2[1], true), "fxunwind_b") == 0,
+		   "a library with another inode than the mapping's ends the chain at its frame (%zu)", n2);
+	}
 	n2 = unwind_stack(u, &maps, regs, REGS_MASK, stack_copy, stack_len, ips2, 3);
 	is_int(n2, 3, "max frames is kept");
 

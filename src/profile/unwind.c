@@ -340,7 +340,7 @@ static struct file *unwind_file(struct unwinder *u, const struct unwind_map *m)
 
 	for (i = 0; i < u->nfiles; i++) {
 		f = &u->files[i];
-		if (strcmp(f->path, m->path) == 0 && (vdso || !m->ino || (f->ino == m->ino && f->dev == m->dev)))
+		if (strcmp(f->path, m->path) == 0 && (vdso || !m->ino || f->ino == m->ino))
 			return f->elf ? f : NULL;
 	}
 	if (u->nfiles == u->capfiles) {
@@ -360,8 +360,9 @@ static struct file *unwind_file(struct unwinder *u, const struct unwind_map *m)
 			f->dev = st.st_dev;
 			f->ino = st.st_ino;
 		}
-		/* a file rebuilt since it was mapped has other CFI: no chain beats a wrong one */
-		if (fd >= 0 && m->ino && (f->ino != m->ino || (m->dev && f->dev != m->dev))) {
+		/* A file rebuilt since it was mapped has other CFI: no chain beats a wrong one. Only the inode
+		   is compared: stat's st_dev differs from the mapping's device on btrfs subvolumes. */
+		if (fd >= 0 && m->ino && f->ino != m->ino) {
 			close(fd);
 			fd = -1;
 		}
