@@ -68,7 +68,9 @@ awk 'BEGIN { RS = "" }
 	m = split($0, lines, "\n"); c = ""
 	for (j = 1; j <= m; j++) {
 		split(lines[j], f, " ")
-		if (f[1] == "" || f[1] == last) continue
+		# perf makes a frame of -1 where its unwinding stops short (the copied stack ran out): no
+		# frame at all, which is what ptime reports there
+		if (f[1] == "" || f[1] == last || f[1] == "ffffffffffffffff") continue
 		last = f[1]
 		if (lines[j] ~ /fxunwind_b/) through = 1
 		if (n++ == 0) continue # the leaf
