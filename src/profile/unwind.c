@@ -40,6 +40,7 @@ struct space {
 	int *fds;               /* per mapping, for reads outside the stack: -1 not opened, -2 cannot */
 	Dwfl *dwfl;
 	bool attached;
+	struct { uint64_t addr1; bool cfi; } cfi_cache[128]; /* unwind_has_cfi's answers by address + 1 */
 };
 
 /* A file some space maps: opened and parsed once for all of them. */
@@ -482,24 +483,34 @@ static Dwfl_Module *unwind_module(struct unwinder *u, uint64_t addr)
    treating rbp as a frame pointer, which invents frames in code built without them. */
 static bool unwind_has_cfi(struct unwinder *u, uint64_t addr)
 {
-	Dwfl_Module *mod = unwind_module(u, addr);
+	size_t slot = (size_t)((addr ^ addr >> 7 ^ addr >> 17) % 128);
+	Dwfl_Module *mod;
 	Dwarf_Addr bias;
 	Dwarf_CFI *cfi;
 	Dwarf_Frame *fr;
+	bool found = false;
 
-	if (!mod)
-		return false;
-	cfi = dwu.dwfl_module_eh_cfi(mod, &bias);
-	if (cfi && dwu.dwarf_cfi_addrframe(cfi, addr - bias, &fr) == 0) {
-		free(fr);
-		return true;
+	/* the same return addresses come back in sample after sample: remember the answer */
+	if (u->sp->cfi_cache[slot].addr1 == addr + 1)
+		return u->sp->cfi_cache[slot].cfi;
+	mod = unwind_module(u, addr);
+	if (mod) {
+		cfi = dwu.dwfl_module_eh_cfi(mod, &bias);
+		if (cfi && dwu.dwarf_cfi_addrframe(cfi, addr - bias, &fr) == 0) {
+			free(fr);
+			found = true;
+		}
 	}
-	cfi = dwu.dwfl_module_dwarf_cfi(mod, &bias); /* .debug_frame: some hand-written or old code */
-	if (cfi && dwu.dwarf_cfi_addrframe(cfi, addr - bias, &fr) == 0) {
-		free(fr);
-		return true;
+	if (mod && !found) {
+		cfi = dwu.dwfl_module_dwarf_cfi(mod, &bias); /* .debug_frame: some hand-written or old code */
+		if (cfi && dwu.dwarf_cfi_addrframe(cfi, addr - bias, &fr) == 0) {
+			free(fr);
+			found = true;
+		}
 	}
-	return false;
+	u->sp->cfi_cache[slot].addr1 = addr + 1;
+	u->sp->cfi_cache[slot].cfi = found;
+	return found;
 }
 
 static pid_t unwind_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
