@@ -60,7 +60,7 @@ static const struct longopt longopts[] = {
 	{ "json", ARG_NONE, 'j', false },
 	{ "events", ARG_REQUIRED, 'e', false },
 	{ "sample", ARG_OPTIONAL, 'S', false },
-	{ "call-graph", ARG_NONE, 'G', false },
+	{ "call-graph", ARG_OPTIONAL, 'G', false },
 	{ "inline", ARG_REQUIRED, 'I', false },
 	{ "annotate", ARG_OPTIONAL, 'A', false },
 	{ "callgrind", ARG_REQUIRED, 'C', false },
@@ -107,7 +107,10 @@ static void options_help(void)
 	      "\n"
 	      "Sampling: where the time went, by source line and function:\n"
 	      "      --sample[=HZ]         sample the command, its threads and children (999 Hz)\n"
-	      "      --call-graph          record call chains (frame pointers) for inclusive costs\n"
+	      "      --call-graph[=fp|dwarf[,SIZE]]\n"
+	      "                            record call chains for inclusive costs: by frame\n"
+	      "                            pointers (fp, the default), or by copying SIZE bytes\n"
+	      "                            of stack (8192) and unwinding them by CFI (dwarf)\n"
 	      "      --annotate[=N|full]   print hot source lines with N lines of context (3),\n"
 	      "                            or whole files\n"
 	      "      --callgrind=FILE      write the profile for KCachegrind and callgrind_annotate\n"
@@ -201,7 +204,27 @@ static void options_apply(struct opts *o, int c, const char *arg)
 			o->sample_hz = (unsigned)hz;
 		}
 		break;
-	case 'G': o->call_graph = true; break;
+	case 'G':
+		o->call_graph = 1; /* perf record -g: frame pointers */
+		if (arg && strncmp(arg, "dwarf", 5) == 0 && (arg[5] == '\0' || arg[5] == ',')) {
+			char why[256];
+			if (!unwind_available(why, sizeof why))
+				options_usage_error("%s", why);
+			o->call_graph = 2;
+			o->call_graph_stack = 0;
+			if (arg[5] == ',') {
+				char *end;
+				unsigned long size = strtoul(arg + 6, &end, 10);
+				size = (size + 7) & ~7UL; /* as perf: a whole number of words */
+				if (*end || end == arg + 6 || size == 0 || size > UNWIND_STACK_MAX)
+					options_usage_error("invalid stack size in --call-graph '%s' (1 to %d bytes)", arg,
+							    UNWIND_STACK_MAX);
+				o->call_graph_stack = (unsigned)size;
+			}
+		} else if (arg && strcmp(arg, "fp") != 0) {
+			options_usage_error("invalid --call-graph '%s' (fp, or dwarf[,SIZE])", arg);
+		}
+		break;
 	case 'I':
 		if (strcmp(arg, "caller") != 0 && strcmp(arg, "code") != 0)
 			options_usage_error("invalid --inline '%s' (code or caller)", arg);

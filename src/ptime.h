@@ -32,7 +32,8 @@ struct opts {
 	char **argv;             /* the command and its arguments */
 	const char *events;      /* -e LIST, or NULL for the default set */
 	unsigned sample_hz;      /* --sample[=HZ]; 0: no sampling */
-	bool call_graph;         /* --call-graph */
+	int call_graph;          /* --call-graph: 0 off, 1 frame pointers (fp), 2 DWARF CFI (dwarf) */
+	unsigned call_graph_stack; /* --call-graph=dwarf,SIZE: stack bytes per sample; 0: UNWIND_STACK_DEFAULT */
 	bool inline_caller;      /* --inline=caller */
 	int annotate;            /* --annotate[=N|full]: -1 off, -2 whole files, else context lines */
 	const char *callgrind;   /* --callgrind=FILE */
@@ -360,6 +361,48 @@ bool symbols_absolute(const struct symbols *s, int dso);
 size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max);
 size_t symbols_warnings(const struct symbols *s, char *const **w);
 void symbols_free(struct symbols *s);
+
+/* --- profile/unwind.c (profile/unwind-none.c without libdw) --- */
+/* One mapping of a file in the sampled process at the sample's time, as PERF_RECORD_MMAP2 gives it. */
+struct unwind_map {
+	uint64_t start, end, pgoff;
+	const char *path;        /* "/..." a file, "[vdso]" the vDSO; anything else has no CFI */
+	uint64_t dev, ino;       /* makedev(maj, min) and inode; a file whose inode differs is not read; 0: unchecked */
+};
+/* A process's mappings, sorted by start; the executable ones are enough. */
+struct unwind_maps {
+	const struct unwind_map *map;
+	size_t n;
+	uint64_t key;            /* non-zero: the caller's name for exactly this set (pid and generation); 0: by content */
+};
+/* How the chains of unwind_stack ended. */
+struct unwind_stats {
+	uint64_t samples, frames;
+	uint64_t end_outermost;  /* the CFI said there is no caller: a whole chain */
+	uint64_t end_stack;      /* the next frame lies beyond the copied stack */
+	uint64_t end_no_cfi;     /* an address outside any file with CFI (JIT code, a changed file) */
+	uint64_t end_max, end_error;
+};
+#define UNWIND_STACK_DEFAULT 8192 /* perf's default dump size */
+#define UNWIND_STACK_MAX 65528    /* the kernel's limit: a sample's size is 16 bits */
+struct perf_event_attr;
+/* A sample's regs_user and stack_user, as unwind_parse_sample finds them: pass them to unwind_stack. */
+struct unwind_sample {
+	uint64_t abi;            /* PERF_SAMPLE_REGS_ABI_*: NONE when the kernel had no user registers */
+	uint64_t mask;           /* the registers' mask; 0 unless abi is ABI_64: then keep the ip alone */
+	uint64_t regs[64];       /* packed in mask bit order, as the kernel wrote them */
+	const unsigned char *stack;
+	size_t stack_size;       /* the bytes the kernel could copy (dyn_size) */
+};
+bool unwind_available(char *why, size_t len);
+int unwind_attr(struct perf_event_attr *a, size_t stack_bytes);
+long unwind_parse_sample(const unsigned char *p, size_t len, uint64_t regs_mask, struct unwind_sample *out);
+struct unwinder *unwind_new(void);
+size_t unwind_stack(struct unwinder *u, const struct unwind_maps *maps, const uint64_t *regs, uint64_t regs_mask,
+		    const unsigned char *stack, size_t stack_size, uint64_t *ips, size_t max);
+const char *unwind_why(const struct unwinder *u);
+const struct unwind_stats *unwind_stats(const struct unwinder *u);
+void unwind_free(struct unwinder *u);
 
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
