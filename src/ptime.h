@@ -124,6 +124,9 @@ struct profile {
 	unsigned hz;
 	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
 	bool call_graph, inline_caller;
+	bool dwarf;              /* call chains unwound from stack copies with DWARF CFI */
+	unsigned stack_bytes;    /* with dwarf: the user stack copied with each sample */
+	uint64_t unwound, cut_at_stack; /* with dwarf: samples unwound; chains that ran past the copy */
 	char why[256];           /* when sampling could not start */
 	bool kernel_sampled;     /* the kernel's code is sampled too */
 	char kernel_why[160];    /* when it is not */
@@ -313,7 +316,7 @@ void bytes_reserve(struct bytes *b, size_t n);
 
 /* --- probe/sampler.c --- */
 struct sampler;
-struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct profile *prof);
+struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, struct profile *prof);
 struct pollfd;
 size_t sampler_pollfds(void *s, struct pollfd *out, size_t max);
 void sampler_drain(void *s);
@@ -324,7 +327,10 @@ void sampler_free(struct sampler *s);
 struct pm_map {
 	uint64_t start, end, pgoff;
 	int dso;
+	const char *path;        /* interned, for the unwinder */
+	uint64_t dev, ino;       /* as MMAP2 gave them */
 };
+struct unwind_map;
 struct procmaps *procmaps_new(void);
 const char *procmaps_comm(struct procmaps *pm, int pid);
 void procmaps_comm_set(struct procmaps *pm, int pid, const char *comm, bool exec);
@@ -333,6 +339,7 @@ void procmaps_exit(struct procmaps *pm, int pid);
 void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m);
 const struct pm_map *procmaps_find(struct procmaps *pm, int pid, uint64_t addr);
 size_t procmaps_nodes(const struct procmaps *pm);
+size_t procmaps_snapshot(struct procmaps *pm, int pid, const struct unwind_map **out, uint64_t *key);
 void procmaps_free(struct procmaps *pm);
 /* --- util/text.c --- */
 #define TEXT_KEEP_TAB 1u  /* text_escape: a tab stays a tab */

@@ -162,6 +162,14 @@ cn=$(sed -n 's/^ Profile: \([0-9,]*\) samples.*/\1/p' "$TMP/classic" | tr -d ,)
 tot=$(cd / && callgrind_annotate "$TMP/c.cg" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
 is "$cn $tot $(awk '{s += $NF} END {print s}' "$TMP/c.f")" "$cn $cn $cn" "classic, callgrind_annotate and folded totals are the same sample count"
 
+# --- a chain through a library without frame pointers (unit-unwind spin: main, a, fxunwind_b, c) ---
+for m in dwarf fp; do
+	timeout 120 "$PTIME" --sample --call-graph=$m --folded="$TMP/uw-$m.f" -f '' "$FX/unit-unwind" spin >/dev/null 2>&1
+	sort -t' ' -k2 -nr "$TMP/uw-$m.f" | head -n1 | sed 's/ [0-9]*$//' >"$TMP/uw-$m"
+done
+grep -q ';main;a;fxunwind_b;c$' "$TMP/uw-dwarf"; ok $? "--call-graph=dwarf: the whole chain through code without frame pointers ($(cat "$TMP/uw-dwarf"))"
+grep -q ';main;fxunwind_b;c$' "$TMP/uw-fp"; ok $? "--call-graph=fp on the same: the caller of fxunwind_b is lost, as frame pointers lose it ($(cat "$TMP/uw-fp"))"
+
 # --- a real C++ program: std::string, std::map, std::sort ---
 run "$PTIME" --sample --call-graph -j -o "$TMP/w.json" --callgrind="$TMP/w.cg" "$FX/fx-words" 300000 >/dev/null
 cgcheck "$TMP/w.json" "$TMP/w.cg" >"$TMP/wcg.out"

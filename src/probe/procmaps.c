@@ -18,6 +18,10 @@ struct pm_node {
 struct pm_table {
 	struct pm_node *root;
 	size_t n, refs;
+	uint64_t version;          /* new at every change: the unwinder's key for this set */
+	struct unwind_map *snap;   /* the mappings as an array, for the unwinder, at snap_version */
+	size_t nsnap;
+	uint64_t snap_version;
 };
 
 struct pm_proc {
@@ -31,6 +35,7 @@ struct procmaps {
 	size_t cap, used, live;
 	uint32_t seed;
 	size_t nodes;         /* across all tables, for the bound on ptime's memory */
+	uint64_t versions;
 };
 
 static uint32_t pm_rand(struct procmaps *pm)
@@ -109,6 +114,7 @@ static void pm_unref(struct procmaps *pm, struct pm_table *t)
 {
 	if (t && --t->refs == 0) {
 		pm_free_nodes(pm, t->root, NULL);
+		free(t->snap);
 		free(t);
 	}
 }
@@ -227,6 +233,7 @@ void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m)
 		/* copy on write: the other processes keep the old table */
 		struct pm_table *c = xcalloc(1, sizeof *c);
 		c->root = pm_clone(pm, t->root);
+		c->version = ++pm->versions;
 		c->n = t->n;
 		c->refs = 1;
 		t->refs--;
@@ -264,6 +271,7 @@ void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m)
 		}
 		pm_free_nodes(pm, mid, &t->n);
 	}
+	t->version = ++pm->versions;
 	n = xmalloc(sizeof *n);
 	pm->nodes++;
 	t->n++;
@@ -290,6 +298,36 @@ const struct pm_map *procmaps_find(struct procmaps *pm, int pid, uint64_t addr)
 		}
 	}
 	return best && addr < best->m.end ? &best->m : NULL;
+}
+
+static void pm_walk(const struct pm_node *t, struct unwind_map *out, size_t *n)
+{
+	while (t) {
+		pm_walk(t->l, out, n);
+		out[(*n)++] = (struct unwind_map){ t->m.start, t->m.end, t->m.pgoff, t->m.path, t->m.dev, t->m.ino };
+		t = t->r;
+	}
+}
+
+/* The mappings of process pid as a sorted array for the unwinder, rebuilt only when they changed;
+   *key names exactly this set. Returns how many, 0 when the process is not known. */
+size_t procmaps_snapshot(struct procmaps *pm, int pid, const struct unwind_map **out, uint64_t *key)
+{
+	struct pm_proc *p = pm_slot(pm, pid, false);
+	struct pm_table *t;
+
+	if (!p || !p->t)
+		return 0;
+	t = p->t;
+	if (!t->snap || t->snap_version != t->version) {
+		t->snap = xrealloc(t->snap, (t->n + 1) * sizeof *t->snap);
+		t->nsnap = 0;
+		pm_walk(t->root, t->snap, &t->nsnap);
+		t->snap_version = t->version;
+	}
+	*out = t->snap;
+	*key = t->version;
+	return t->nsnap;
 }
 
 /* How many mapping nodes are held across all processes (for tests of the bound). */

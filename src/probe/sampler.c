@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +27,10 @@ struct sampler {
 	struct bytes *bufs;      /* records copied out of each ring, not yet replayed */
 	size_t *pos;             /* how far each buffer has been replayed */
 	uint64_t prev_newest, round_newest;
-	bool call_graph;
+	bool call_graph;         /* frame-pointer chains (PERF_SAMPLE_CALLCHAIN) */
+	bool dwarf;              /* stack copies unwound with DWARF CFI */
+	uint64_t regs_mask;
+	struct unwinder *unw;
 	struct profile *prof;
 	struct procmaps *pm;
 };
@@ -90,7 +94,7 @@ static int sampler_read_int(const char *path)
 }
 
 /* Open one sampling event per online CPU on the corked child. NULL, with prof->why, if sampling cannot start. */
-struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct profile *prof)
+struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, struct profile *prof)
 {
 	struct sampler *s;
 	struct perf_event_attr a;
@@ -98,7 +102,9 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	bool hw = true;
 
 	prof->hz = hz;
-	prof->call_graph = call_graph;
+	prof->call_graph = call_graph != 0;
+	prof->dwarf = call_graph == 2;
+	prof->stack_bytes = prof->dwarf ? (stack_bytes ? stack_bytes : UNWIND_STACK_DEFAULT) & ~7u : 0;
 	if (maxrate > 0 && hz > (unsigned)maxrate) {
 		snprintf(prof->why, sizeof prof->why,
 			 "cannot sample at %u Hz: kernel.perf_event_max_sample_rate is %d", hz, maxrate);
@@ -111,13 +117,16 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 	s->bufs = xcalloc((size_t)s->ncpu, sizeof *s->bufs);
 	s->pos = xcalloc((size_t)s->ncpu, sizeof *s->pos);
 	s->pm = procmaps_new();
-	s->call_graph = call_graph;
+	s->call_graph = call_graph == 1;
+	s->dwarf = call_graph == 2;
 	s->prof = prof;
 	for (cpu = 0; cpu < s->ncpu; cpu++)
 		s->fds[cpu] = -1;
 
 	caps_raise_perfmon();
-	sampler_attr(&a, true, hz, call_graph);
+	sampler_attr(&a, true, hz, s->call_graph);
+	if (s->dwarf)
+		unwind_attr(&a, prof->stack_bytes);
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
 		s->fds[cpu] = sampler_perf_open(&a, pid, cpu);
 		if (s->fds[cpu] >= 0)
@@ -128,7 +137,9 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 		if (hw && cpu == 0 && (e == ENOENT || e == EOPNOTSUPP || e == EINVAL)) {
 			/* No PMU (a VM): the software clock samples as well, at the same rate. */
 			hw = false;
-			sampler_attr(&a, false, hz, call_graph);
+			sampler_attr(&a, false, hz, s->call_graph);
+			if (s->dwarf)
+				unwind_attr(&a, prof->stack_bytes);
 			cpu = -1;
 			continue;
 		}
@@ -143,6 +154,9 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, bool call_graph, struct pro
 		return NULL;
 	}
 	caps_lower();
+	s->regs_mask = a.sample_regs_user;
+	if (s->dwarf)
+		s->unw = unwind_new();
 	snprintf(prof->event, sizeof prof->event, "%s", hw ? "cycles:u" : "cpu-clock:u");
 	snprintf(prof->kernel_why, sizeof prof->kernel_why, "user space only");
 	prof->period = a.freq ? 0 : a.sample_period;
@@ -214,7 +228,7 @@ static size_t sampler_frames(struct sampler *s, int pid, const uint64_t *ips, si
 static void sampler_sample(struct sampler *s, const struct perf_event_header *h, const unsigned char *b)
 {
 	struct frame frames[PROFILE_MAX_FRAMES];
-	uint64_t ip, nr = 0;
+	uint64_t ip, nr = 0, unwound[PROFILE_MAX_FRAMES];
 	const uint64_t *ips = &ip;
 	uint32_t pid, tid;
 	const char *comm;
@@ -230,6 +244,19 @@ static void sampler_sample(struct sampler *s, const struct perf_event_header *h,
 		if (nr > (h->size - sizeof *h - 32) / 8)
 			nr = 0;
 		ips = (const uint64_t *)(const void *)(b + 32);
+	} else if (s->dwarf) {
+		/* Unwound now, while the mappings are those of the sample's time: only the chain is kept. */
+		struct unwind_sample smp;
+		const struct unwind_map *maps;
+		struct unwind_maps um;
+		if (unwind_parse_sample(b + 24, h->size - sizeof *h - 24, s->regs_mask, &smp) >= 0 && smp.mask &&
+		    (um.n = procmaps_snapshot(s->pm, (int)pid, &maps, &um.key)) > 0) {
+			um.map = maps;
+			nr = unwind_stack(s->unw, &um, smp.regs, smp.mask, smp.stack, smp.stack_size, unwound,
+					  PROFILE_MAX_FRAMES);
+			if (nr)
+				ips = unwound;
+		}
 	}
 	n = sampler_frames(s, (int)pid, nr ? ips : &ip, nr ? nr : 1, frames, PROFILE_MAX_FRAMES);
 	if (n == 0)
@@ -271,6 +298,14 @@ static void sampler_record(struct sampler *s, const unsigned char *p)
 		m.end = addr + mlen;
 		m.pgoff = pgoff;
 		m.dso = symbols_dso(prof->syms, name, (int)pid);
+		{
+			uint32_t maj, min;
+			memcpy(&maj, b + 32, 4);
+			memcpy(&min, b + 36, 4);
+			memcpy(&m.ino, b + 40, 8);
+			m.dev = makedev(maj, min);
+			m.path = strtab_intern(prof->strs, name);
+		}
 		procmaps_map(s->pm, (int)pid, &m);
 		break;
 	}
@@ -406,6 +441,11 @@ void sampler_finish(struct sampler *s)
 	sampler_replay(s, UINT64_MAX);
 	procmaps_free(s->pm);
 	s->pm = NULL;
+	if (s->unw) {
+		const struct unwind_stats *st = unwind_stats(s->unw);
+		s->prof->unwound = st->samples;
+		s->prof->cut_at_stack = st->end_stack;
+	}
 	profile_finish(s->prof);
 }
 
@@ -422,6 +462,7 @@ void sampler_free(struct sampler *s)
 		free(s->bufs[cpu].p);
 	}
 	procmaps_free(s->pm);
+	unwind_free(s->unw);
 	free(s->fds);
 	free(s->rings);
 	free(s->bufs);

@@ -256,6 +256,12 @@ static json_object *json_profile(const struct profile *p)
 		jc.json_object_object_add(o, "kernel", k);
 	}
 	jc.json_object_object_add(o, "call_graph", jc.json_object_new_boolean(p->call_graph));
+	if (p->call_graph)
+		jc.json_object_object_add(o, "call_graph_mode", json_str(p->dwarf ? "dwarf" : "fp"));
+	if (p->dwarf) {
+		jc.json_object_object_add(o, "stack_bytes", jc.json_object_new_int64(p->stack_bytes));
+		jc.json_object_object_add(o, "chains_cut_at_stack", jc.json_object_new_int64((int64_t)p->cut_at_stack));
+	}
 	jc.json_object_object_add(o, "inline", json_str(p->inline_caller ? "caller" : "code"));
 	jc.json_object_object_add(o, "samples", jc.json_object_new_int64((int64_t)p->samples));
 	jc.json_object_object_add(o, "lost_samples", jc.json_object_new_int64((int64_t)p->lost));

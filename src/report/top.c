@@ -115,8 +115,15 @@ void report_profile(FILE *fp, const struct result *r)
 		(unsigned long long)p->lost, (unsigned long long)p->throttled);
 	if (report_kernel_note(p, where, sizeof where))
 		fprintf(fp, " kernel: %s\n", where);
-	if (p->call_graph)
-		fputs(" call chains from frame pointers: a function without one hides its caller\n", fp);
+	if (p->dwarf) {
+		fprintf(fp, " call chains unwound with DWARF CFI from a %u-byte copy of each stack", p->stack_bytes);
+		if (p->cut_at_stack)
+			fprintf(fp, "; %.1f%% ran past the copy and end there (--call-graph=dwarf,SIZE copies more)",
+				pct(p->cut_at_stack, p->unwound));
+		putc('\n', fp);
+	} else if (p->call_graph) {
+		fputs(" call chains from frame pointers: a function without one hides its caller (--call-graph=dwarf does not)\n", fp);
+	}
 	if (p->truncated)
 		fprintf(fp, " %llu samples had stacks deeper than %d frames: their outermost frames are cut\n",
 			(unsigned long long)p->truncated, PROFILE_MAX_DEPTH);
