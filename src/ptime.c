@@ -72,12 +72,21 @@ int main(int argc, char **argv)
 	struct result r;
 	FILE *out, *callgrind = NULL, *folded = NULL;
 	const char *why;
+	char err[4096];
 	int rc;
 
 	caps_init();
-	options_parse(&o, argc, argv);
+	rc = options_parse(&o, argc, argv, err, sizeof err);
+	if (rc < 0)
+		options_usage_error("%s", err);
+	if (rc > 0) { /* --help, --version, -e list */
+		options_print(stdout, rc);
+		options_free(&o);
+		return 0;
+	}
 	if (o.json && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
+		options_free(&o);
 		return EXIT_CANCELED;
 	}
 	/* Every output file is opened before the command runs: a bad path stops ptime with 125. */
@@ -88,10 +97,13 @@ int main(int argc, char **argv)
 		folded = ptime_open(o.folded, false);
 
 	rc = measure_run(&o, &r);
-	if (rc)
+	if (rc) {
+		options_free(&o);
 		return rc;
+	}
 	ptime_report(&o, &r, out, callgrind, folded);
 	counters_free(r.counters);
 	profile_free(r.profile);
+	options_free(&o);
 	return r.exit_status;
 }

@@ -28,6 +28,7 @@ struct opts {
 	const char *output;      /* -o FILE, or NULL for stderr */
 	char **argv;             /* the command and its arguments */
 	const char *events;      /* -e LIST, or NULL for the default set */
+	char *events_joined;     /* several -e joined by commas: what events points to, owned */
 	unsigned sample_hz;      /* --sample[=HZ]; 0: no sampling */
 	bool call_graph;         /* --call-graph */
 	bool inline_caller;      /* --inline=caller */
@@ -185,7 +186,10 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --- options.c --- */
-int options_parse(struct opts *o, int argc, char **argv);
+enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
+int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
+void options_print(FILE *fp, int what);
+void options_free(struct opts *o);
 void options_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 extern const char options_posix_format[];
 extern const char options_default_format[];
