@@ -319,6 +319,9 @@ int procfs_read_io(int fd, struct proc_io *io);
 int procfs_parse_io(const char *text, struct proc_io *io);
 void procfs_read_host(struct host *h);
 int procfs_paranoid(void);
+int procfs_parse_int(const char *text, int *v);
+int procfs_read_int(const char *path, int fallback);
+void procfs_parse_cpu_model(const char *text, char *out, size_t len);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);
