@@ -10,9 +10,9 @@ replay() {
 	[ ! -s "$TMP/out" ] || sed 's/^/# /' "$TMP/out" | head -n 30
 }
 
-for t in format options events procfs; do
-	for f in "$srcdir/fuzz/seeds/$t"/*; do
-		replay "$t" "$f"
+for d in "$srcdir"/fuzz/seeds/*/; do
+	for f in "$d"*; do
+		replay "$(basename "$d")" "$f"
 	done
 done
 # The elf seeds are made by make fuzz; here: fixtures with and without debug info, and system files.
