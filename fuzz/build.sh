@@ -7,6 +7,13 @@ srcdir=$1 cc=$2 cflags=$3 lib_sources=$4 targets=$5
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 flags="-g -O1 -fno-omit-frame-pointer $san -I. -I$srcdir/src -I$srcdir/fuzz $cflags"
 mkdir -p fuzz/obj
+# libFuzzer is in clang's runtime package: say so rather than fail at the first link
+if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' |
+	$cc -x c - -fsanitize=fuzzer -o fuzz/obj/probe 2>/dev/null; then
+	echo "make fuzz: needs $cc with libFuzzer (Debian: clang and libclang-rt-14-dev, which .ci/deps installs)" >&2
+	exit 1
+fi
+rm -f fuzz/obj/probe
 
 # Only what changed is built again: an object is older than its source, ptime.h or config.h.
 stale() { # stale OUTPUT INPUT...
