@@ -1,6 +1,7 @@
 /* options.c: the command line and the TIME variable into struct opts; usage and errors. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ static const struct longopt longopts[] = {
 
 static const char shortopts[] = "af:o:pqvVhje:";
 
-/* Print one error line and the Try line, and exit 125: the command is not run. */
+/* Print one error line and the Try line, and exit 125: the command is not run. For main only. */
 void options_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -82,7 +83,24 @@ void options_usage_error(const char *fmt, ...)
 	exit(EXIT_CANCELED);
 }
 
-static void options_help(void)
+/* Where the parser puts its one error message: a buffer the caller owns. */
+struct options_err {
+	char *buf;
+	size_t len;
+};
+
+/* Record the error message and return -EINVAL, so that a parse error is one `return` statement. */
+__attribute__((format(printf, 2, 3)))
+static int options_fail(struct options_err *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->buf, e->len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void options_help(FILE *fp)
 {
 	fputs("Usage: ptime [OPTIONS] COMMAND [ARG]...\n"
 	      "Run COMMAND, then report what it cost: time, memory, faults, I/O, counters.\n"
@@ -128,26 +146,36 @@ static void options_help(void)
 	      "125 if ptime itself failed before running it.\n"
 	      "\n"
 	      "Full documentation: man ptime\n",
-	      stdout);
-	exit(0);
+	      fp);
 }
 
-static void options_version(void)
+static void options_version(FILE *fp)
 {
-	printf("ptime %s\n", PACKAGE_VERSION);
-	puts("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
-	     "This is free software: you are free to change and redistribute it.\n"
-	     "There is NO WARRANTY, to the extent permitted by law.");
+	fprintf(fp, "ptime %s\n", PACKAGE_VERSION);
+	fputs("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+	      "This is free software: you are free to change and redistribute it.\n"
+	      "There is NO WARRANTY, to the extent permitted by law.\n", fp);
 #ifdef HAVE_LIBDW
-	puts("Samples are resolved to functions and lines with elfutils libdw.");
+	fputs("Samples are resolved to functions and lines with elfutils libdw.\n", fp);
 #else
-	puts("Built without libdw: samples are named by file and offset only.");
+	fputs("Built without libdw: samples are named by file and offset only.\n", fp);
 #endif
-	exit(0);
 }
 
-/* GNU abbreviations keep their meaning: among several prefix matches, a lone GNU one wins. */
-static const struct longopt *options_match_long(const char *name, size_t len)
+/* Print what options_parse asked for instead of a run: --help, --version or -e list. */
+void options_print(FILE *fp, int what)
+{
+	if (what == OPTIONS_HELP)
+		options_help(fp);
+	else if (what == OPTIONS_VERSION)
+		options_version(fp);
+	else if (what == OPTIONS_LIST)
+		counters_list(fp);
+}
+
+/* GNU abbreviations keep their meaning: among several prefix matches, a lone GNU one wins.
+   An error names the whole argument, "=VALUE" included, as GNU getopt does. */
+static int options_match_long(const char *name, size_t len, const struct longopt **out, struct options_err *e)
 {
 	const struct longopt *found = NULL, *gnu = NULL;
 	size_t i, nfound = 0, ngnu = 0;
@@ -156,8 +184,10 @@ static const struct longopt *options_match_long(const char *name, size_t len)
 		const struct longopt *l = &longopts[i];
 		if (strncmp(l->name, name, len) != 0)
 			continue;
-		if (strlen(l->name) == len)
-			return l;
+		if (strlen(l->name) == len) {
+			*out = l;
+			return 0;
+		}
 		found = l;
 		nfound++;
 		if (l->gnu) {
@@ -165,16 +195,16 @@ static const struct longopt *options_match_long(const char *name, size_t len)
 			ngnu++;
 		}
 	}
-	if (nfound == 1)
-		return found;
-	if (ngnu == 1)
-		return gnu;
+	*out = nfound == 1 ? found : ngnu == 1 ? gnu : NULL;
+	if (*out)
+		return 0;
 	if (nfound == 0)
-		options_usage_error("unrecognized option '--%.*s'", (int)len, name);
-	options_usage_error("option '--%.*s' is ambiguous", (int)len, name);
+		return options_fail(e, "unrecognized option '--%s'", name);
+	return options_fail(e, "option '--%s' is ambiguous", name);
 }
 
-static void options_apply(struct opts *o, int c, const char *arg)
+/* Apply one option: 0, OPTIONS_* to stop and print instead of running, or -EINVAL with the message in e. */
+static int options_apply(struct opts *o, int c, const char *arg, struct options_err *e)
 {
 	switch (c) {
 	case 'a': o->append = true; break;
@@ -185,12 +215,14 @@ static void options_apply(struct opts *o, int c, const char *arg)
 	case 'v': o->verbose = true; o->format_opt = "-v"; break;
 	case 'j': o->json = true; break;
 	case 'e':
-		if (strcmp(arg, "list") == 0) {
-			counters_list(stdout);
-			exit(0);
+		if (strcmp(arg, "list") == 0)
+			return OPTIONS_LIST;
+		if (o->events) { /* -e may be given more than once, as in perf */
+			char *joined = xasprintf("%s,%s", o->events, arg);
+			free(o->events_joined);
+			o->events_joined = joined;
+			arg = joined;
 		}
-		if (o->events) /* -e may be given more than once, as in perf */
-			arg = xasprintf("%s,%s", o->events, arg);
 		o->events = arg;
 		break;
 	case 'S':
@@ -200,7 +232,7 @@ static void options_apply(struct opts *o, int c, const char *arg)
 			unsigned long hz = strtoul(arg, &end, 10);
 			/* the kernel's own limit, perf_event_max_sample_rate, is checked when sampling starts */
 			if (*end || end == arg || hz == 0 || hz > 1000000)
-				options_usage_error("invalid sampling rate '%s' (1 to 1000000 Hz)", arg);
+				return options_fail(e, "invalid sampling rate '%s' (1 to 1000000 Hz)", arg);
 			o->sample_hz = (unsigned)hz;
 		}
 		break;
@@ -209,7 +241,7 @@ static void options_apply(struct opts *o, int c, const char *arg)
 		if (arg && strncmp(arg, "dwarf", 5) == 0 && (arg[5] == '\0' || arg[5] == ',')) {
 			char why[256];
 			if (!unwind_available(why, sizeof why))
-				options_usage_error("%s", why);
+				return options_fail(e, "%s", why);
 			o->call_graph = 2;
 			o->call_graph_stack = 0;
 			if (arg[5] == ',') {
@@ -217,17 +249,17 @@ static void options_apply(struct opts *o, int c, const char *arg)
 				unsigned long size = strtoul(arg + 6, &end, 10);
 				size = (size + 7) & ~7UL; /* as perf: a whole number of words */
 				if (*end || end == arg + 6 || size == 0 || size > UNWIND_STACK_MAX)
-					options_usage_error("invalid stack size in --call-graph '%s' (1 to %d bytes)", arg,
+					return options_fail(e, "invalid stack size in --call-graph '%s' (1 to %d bytes)", arg,
 							    UNWIND_STACK_MAX);
 				o->call_graph_stack = (unsigned)size;
 			}
 		} else if (arg && strcmp(arg, "fp") != 0) {
-			options_usage_error("invalid --call-graph '%s' (fp, or dwarf[,SIZE])", arg);
+			return options_fail(e, "invalid --call-graph '%s' (fp, or dwarf[,SIZE])", arg);
 		}
 		break;
 	case 'I':
 		if (strcmp(arg, "caller") != 0 && strcmp(arg, "code") != 0)
-			options_usage_error("invalid --inline '%s' (code or caller)", arg);
+			return options_fail(e, "invalid --inline '%s' (code or caller)", arg);
 		o->inline_caller = strcmp(arg, "caller") == 0;
 		o->inline_opt = true;
 		break;
@@ -239,7 +271,7 @@ static void options_apply(struct opts *o, int c, const char *arg)
 			char *end;
 			long n = strtol(arg, &end, 10);
 			if (*end || end == arg || n < 0 || n > 1000)
-				options_usage_error("invalid --annotate '%s' (a number of context lines, or full)", arg);
+				return options_fail(e, "invalid --annotate '%s' (a number of context lines, or full)", arg);
 			o->annotate = (int)n;
 		}
 		break;
@@ -249,25 +281,20 @@ static void options_apply(struct opts *o, int c, const char *arg)
 		char *end;
 		long fd = strtol(arg, &end, 10);
 		if (*end || end == arg || fd < 0 || fd > 1 << 20)
-			options_usage_error("invalid --output-fd '%s' (a file descriptor number)", arg);
+			return options_fail(e, "invalid --output-fd '%s' (a file descriptor number)", arg);
 		o->output_fd = (int)fd;
 		break;
 	}
-	case 'h': options_help(); break;
-	case 'V': options_version(); break;
+	case 'h': return OPTIONS_HELP;
+	case 'V': return OPTIONS_VERSION;
 	}
+	return 0;
 }
 
-/* Fill o from argv and the TIME variable; exits 125 with a Try line on bad input. */
-int options_parse(struct opts *o, int argc, char **argv)
+/* The options up to the command, in order; 0, OPTIONS_* or -EINVAL as options_apply. */
+static int options_scan(struct opts *o, int argc, char **argv, struct options_err *e)
 {
-	int i;
-	char *bad = NULL;
-
-	memset(o, 0, sizeof *o);
-	o->annotate = -1;
-	o->output_fd = -1;
-	o->format = getenv("TIME");
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -280,66 +307,101 @@ int options_parse(struct opts *o, int argc, char **argv)
 		if (a[1] == '-') {
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			const struct longopt *l = options_match_long(name, len);
+			const struct longopt *l;
 			const char *arg = NULL;
+			if ((rc = options_match_long(name, len, &l, e)) < 0)
+				return rc;
 			if (l->has_arg == ARG_REQUIRED) {
 				if (eq)
 					arg = eq + 1;
 				else if (i + 1 < argc)
 					arg = argv[++i];
 				else
-					options_usage_error("option '--%s' requires an argument", l->name);
+					return options_fail(e, "option '--%s' requires an argument", l->name);
 			} else if (l->has_arg == ARG_OPTIONAL) {
 				arg = eq ? eq + 1 : NULL;
 			} else if (eq) {
-				options_usage_error("option '--%s' doesn't allow an argument", l->name);
+				return options_fail(e, "option '--%s' doesn't allow an argument", l->name);
 			}
-			options_apply(o, l->val, arg);
+			if ((rc = options_apply(o, l->val, arg, e)) != 0)
+				return rc;
 			continue;
 		}
 		for (a++; *a; a++) {
 			const char *s = strchr(shortopts, *a);
 			if (!s || *a == ':')
-				options_usage_error("invalid option -- '%c'", *a);
+				return options_fail(e, "invalid option -- '%c'", *a);
 			if (s[1] == ':') {
 				const char *arg = a[1] ? a + 1 : (i + 1 < argc ? argv[++i] : NULL);
 				if (!arg)
-					options_usage_error("option requires an argument -- '%c'", *a);
-				options_apply(o, *a, arg);
+					return options_fail(e, "option requires an argument -- '%c'", *a);
+				if ((rc = options_apply(o, *a, arg, e)) != 0)
+					return rc;
 				break;
 			}
-			options_apply(o, *a, NULL);
+			if ((rc = options_apply(o, *a, NULL, e)) != 0)
+				return rc;
 		}
 	}
 	if (i >= argc)
-		options_usage_error("missing program to run");
+		return options_fail(e, "missing program to run");
 	o->argv = argv + i;
+	return 0;
+}
 
+/* Fill o from argv and the TIME variable. Returns 0 to run the command; OPTIONS_HELP, OPTIONS_VERSION
+   or OPTIONS_LIST for options_print; or -EINVAL with one line (no "ptime: ") in err. Never prints or exits;
+   options_free frees what o holds, whatever the result. */
+int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct options_err e = { err, errlen };
+	char *bad = NULL;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	o->annotate = -1;
+	o->output_fd = -1;
+	o->format = getenv("TIME");
+	if (errlen)
+		err[0] = '\0';
+
+	if ((rc = options_scan(o, argc, argv, &e)) != 0)
+		return rc;
 	/* Each profile output asks for the sampler. */
 	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded || o->inline_opt))
 		o->sample_hz = 999;
 	/* No option is dropped without a word: what cannot be combined is refused. */
 	if (o->json && o->format_opt)
-		options_usage_error("--json and %s cannot be combined: the JSON report holds every figure", o->format_opt);
+		return options_fail(&e, "--json and %s cannot be combined: the JSON report holds every figure", o->format_opt);
 	if (o->json && o->annotate != -1)
-		options_usage_error("--json and --annotate cannot be combined: profile.lines holds the hot lines, "
+		return options_fail(&e, "--json and --annotate cannot be combined: profile.lines holds the hot lines, "
 				    "and --callgrind=FILE writes them for callgrind_annotate");
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;
 	}
 	if (o->events && strcmp(o->events, "none") != 0) {
-		char *err = NULL;
-		struct counters *cs = counters_create(o->events, &err);
-		if (!cs)
-			options_usage_error("%s", err);
+		char *why = NULL;
+		struct counters *cs = counters_create(o->events, &why);
+		if (!cs) {
+			rc = options_fail(&e, "%s", why);
+			free(why);
+			return rc;
+		}
 		counters_free(cs);
 	}
 	if (o->format && !o->json && format_check(o->format, &bad) < 0) {
 		const char *near = metrics_suggest(bad);
 		if (near)
-			options_usage_error("unknown metric '%%{%s}' in the format; did you mean '%%{%s}'?", bad, near);
-		options_usage_error("unknown metric '%%{%s}' in the format", bad);
+			return options_fail(&e, "unknown metric '%%{%s}' in the format; did you mean '%%{%s}'?", bad, near);
+		return options_fail(&e, "unknown metric '%%{%s}' in the format", bad);
 	}
 	return 0;
+}
+
+/* Free what options_parse allocated in o. */
+void options_free(struct opts *o)
+{
+	free(o->events_joined);
+	o->events_joined = NULL;
 }

@@ -162,12 +162,20 @@ int main(int argc, char **argv)
 	struct result r;
 	struct ptime_out out = { 0 }, callgrind = { 0 }, folded = { 0 };
 	const char *why;
+	char err[4096];
 	int rc;
 
 	ptime_fill_std();
 	spawn_init();
 	caps_init();
-	options_parse(&o, argc, argv);
+	rc = options_parse(&o, argc, argv, err, sizeof err);
+	if (rc < 0)
+		options_usage_error("%s", err);
+	if (rc > 0) { /* --help, --version, -e list */
+		options_print(stdout, rc);
+		options_free(&o);
+		return 0;
+	}
 	if (o.output && o.output_fd >= 0)
 		options_usage_error("-o and --output-fd both say where the report goes: give one");
 	ptime_check_same("-o", o.output, "--callgrind", o.callgrind);
@@ -175,6 +183,7 @@ int main(int argc, char **argv)
 	ptime_check_same("--callgrind", o.callgrind, "--folded", o.folded);
 	if (o.json && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
+		options_free(&o);
 		return EXIT_CANCELED;
 	}
 	/* Every target is checked before the command runs (a bad path stops ptime with 125), but
@@ -193,11 +202,13 @@ int main(int argc, char **argv)
 		ptime_commit(&out, false);
 		ptime_commit(&callgrind, false);
 		ptime_commit(&folded, false);
+		options_free(&o);
 		return rc;
 	}
 	ptime_report(&o, &r, &out, &callgrind, &folded);
 	counters_free(r.counters);
 	profile_free(r.profile);
+	options_free(&o);
 	/* A report that could not be written is said once above; the status is still the command's. */
 	return r.exit_status;
 }

@@ -31,6 +31,7 @@ struct opts {
 	int output_fd;           /* --output-fd=FD, or -1 */
 	char **argv;             /* the command and its arguments */
 	const char *events;      /* -e LIST, or NULL for the default set */
+	char *events_joined;     /* several -e joined by commas: what events points to, owned */
 	unsigned sample_hz;      /* --sample[=HZ]; 0: no sampling */
 	int call_graph;          /* --call-graph: 0 off, 1 frame pointers (fp), 2 DWARF CFI (dwarf) */
 	unsigned call_graph_stack; /* --call-graph=dwarf,SIZE: stack bytes per sample; 0: UNWIND_STACK_DEFAULT */
@@ -231,7 +232,10 @@ void outfile_abort(struct outfile *f);
 bool outfile_same(const char *a, const char *b);
 
 /* --- options.c --- */
-int options_parse(struct opts *o, int argc, char **argv);
+enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
+int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
+void options_print(FILE *fp, int what);
+void options_free(struct opts *o);
 void options_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 extern const char options_posix_format[];
 extern const char options_default_format[];
@@ -439,6 +443,9 @@ int procfs_read_io(int fd, struct proc_io *io);
 int procfs_parse_io(const char *text, struct proc_io *io);
 void procfs_read_host(struct host *h);
 int procfs_paranoid(void);
+int procfs_parse_int(const char *text, int *v);
+int procfs_read_int(const char *path, int fallback);
+void procfs_parse_cpu_model(const char *text, char *out, size_t len);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);

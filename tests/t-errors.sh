@@ -23,6 +23,15 @@ check "-f with no argument" "ptime: option requires an argument -- 'f'" -f
 check "--format with no argument" "ptime: option '--format' requires an argument" --format
 check "--json takes no argument" "ptime: option '--json' doesn't allow an argument" --json=1 touch "$marker"
 check "ambiguous option" "ptime: option '--ver' is ambiguous" --ver touch "$marker"
+# GNU getopt names the whole argument, "=VALUE" included; ptime leaves out its "; possibilities:" list.
+if [ -x /usr/bin/time ]; then
+	for a in --=x --= --bogus=1 --ver=x --verb=x; do
+		gnu=$(/usr/bin/time "$a" true 2>&1 >/dev/null | sed -n '1{s/^[^:]*: //;s/; possibilities:.*//;p}')
+		check "$a as GNU time says it" "ptime: $gnu" "$a" touch "$marker"
+	done
+else
+	skip "option errors as GNU time says them" "no /usr/bin/time"
+fi
 check "unknown metric" "ptime: unknown metric '%{max_rss}' in the format; did you mean '%{max_rss_bytes}'?" \
 	-f '%{max_rss}' touch "$marker"
 check "unopenable -o" "ptime: cannot open '/nonexistent/dir/report': No such file or directory" \
@@ -46,6 +55,13 @@ else
 	skip "a read-only -o file" "no setpriv"
 fi
 
+# -e given twice is joined, and freed: under LeakSanitizer a leak would turn the status 3 into 1.
+"$PTIME" -e task-clock -e page-faults -o "$TMP/twice" sh -c 'exit 3' 2>/dev/null; rc=$?
+is "$rc" 3 "-e twice: the command's status"
+grep -q 'page-faults' "$TMP/twice"; ok $? "-e twice: both lists are counted"
+
+"$PTIME" --help --bogus >"$TMP/help"; rc=$?
+is "$rc" 0 "--help before a bad option: help, exit 0, as GNU time"
 "$PTIME" --help >"$TMP/help"; rc=$?
 is "$rc" 0 "--help exits 0"
 grep -q '^Usage: ptime' "$TMP/help"; ok $? "--help prints the usage on stdout"

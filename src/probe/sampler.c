@@ -40,11 +40,9 @@ static int sampler_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
 	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static int sampler_read_int(const char *path);
-
 static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool call_graph)
 {
-	int khz = hw ? sampler_read_int("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq") : -1;
+	int khz = hw ? procfs_read_int("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", -1) : -1;
 
 	memset(a, 0, sizeof *a);
 	a->size = sizeof *a;
@@ -77,28 +75,12 @@ static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool c
 	a->wakeup_watermark = (unsigned)((sysconf(_SC_PAGESIZE) << SAMPLER_RING_ORDER) / 2);
 }
 
-static int sampler_read_int(const char *path)
-{
-	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), v = -1;
-	ssize_t n;
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	if (n > 0) {
-		buf[n] = '\0';
-		v = atoi(buf);
-	}
-	close(fd);
-	return v;
-}
-
 /* Open one sampling event per online CPU on the corked child. NULL, with prof->why, if sampling cannot start. */
 struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, struct profile *prof)
 {
 	struct sampler *s;
 	struct perf_event_attr a;
-	int cpu, e, maxrate = sampler_read_int("/proc/sys/kernel/perf_event_max_sample_rate");
+	int cpu, e, maxrate = procfs_read_int("/proc/sys/kernel/perf_event_max_sample_rate", -1);
 	bool hw = true;
 
 	prof->hz = hz;

@@ -275,6 +275,7 @@ static void symbols_load(struct symbols *s, struct dso *d)
 	d->mod = libdw.dwfl_report_elf(d->dwfl, d->name, d->kind == DSO_VDSO ? "[vdso]" : d->path, fd, 0, false);
 	libdw.dwfl_report_end(d->dwfl, NULL, NULL);
 	if (!d->mod) {
+		close(fd); /* libdw owns the fd only of a module it reported */
 		symbols_warn(s, xasprintf("%s: not an ELF file libdw can read (%s)", d->path, libdw.dwfl_errmsg(-1)));
 		return;
 	}

@@ -97,35 +97,83 @@ int procfs_read_io(int fd, struct proc_io *io)
 	return procfs_parse_io(buf, io);
 }
 
+/* Parse a /proc/sys or /sys file that holds one integer ("2\n"); returns 0, -EINVAL or -ERANGE. */
+int procfs_parse_int(const char *text, int *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (end == text)
+		return -EINVAL;
+	if (errno == ERANGE || n < INT_MIN || n > INT_MAX)
+		return -ERANGE;
+	end += strspn(end, " \t\n");
+	if (*end)
+		return -EINVAL;
+	*v = (int)n;
+	return 0;
+}
+
+/* The integer a /proc/sys or /sys file holds, or fallback when it cannot be read or parsed. */
+int procfs_read_int(const char *path, int fallback)
+{
+	char buf[32];
+	int v;
+	if (procfs_slurp(path, buf, sizeof buf) <= 0 || procfs_parse_int(buf, &v) < 0)
+		return fallback;
+	return v;
+}
+
 /* kernel.perf_event_paranoid, or INT_MIN when it cannot be read. */
 int procfs_paranoid(void)
 {
-	char buf[32];
-	if (procfs_slurp("/proc/sys/kernel/perf_event_paranoid", buf, sizeof buf) <= 0)
-		return INT_MIN;
-	return atoi(buf);
+	return procfs_read_int("/proc/sys/kernel/perf_event_paranoid", INT_MIN);
+}
+
+/* The CPU's model name in the text of /proc/cpuinfo, as the first line of x86's "model name", ARM's
+   "Model" or MIPS' "cpu model" gives it; "" when none does. */
+void procfs_parse_cpu_model(const char *text, char *out, size_t len)
+{
+	const char *line, *colon, *v;
+
+	out[0] = '\0';
+	for (line = text; *line; line += strcspn(line, "\n"), line += *line == '\n') {
+		size_t eol = strcspn(line, "\n");
+		if (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0 &&
+		    strncmp(line, "cpu model", 9) != 0)
+			continue;
+		colon = memchr(line, ':', eol);
+		if (!colon)
+			continue;
+		v = colon + 1;
+		v += strspn(v, " \t");
+		if (v > line + eol)
+			v = line + eol;
+		snprintf(out, len, "%.*s", (int)(line + eol - v), v);
+		return;
+	}
 }
 
 static void procfs_cpu_model(char *out, size_t len)
 {
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[512];
+	/* The first CPU's block comes first; ARM's "Model" line comes after every CPU's. */
+	size_t cap = 64 * 1024, got = 0;
+	char *buf = xmalloc(cap);
+	int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
 	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *colon = strchr(line, ':');
-		if (!colon || (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0 &&
-			       strncmp(line, "cpu model", 9) != 0))
-			continue;
-		colon++;
-		colon += strspn(colon, " \t");
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(out, len, "%s", colon);
-		break;
+	if (fd >= 0) {
+		while (got < cap - 1 && ((n = read(fd, buf + got, cap - 1 - got)) > 0 || (n < 0 && errno == EINTR)))
+			if (n > 0)
+				got += (size_t)n;
+		close(fd);
+		buf[got] = '\0';
+		procfs_parse_cpu_model(buf, out, len);
 	}
-	fclose(f);
+	free(buf);
 }
 
 /* Fill in the facts about this machine that a JSON report carries. */

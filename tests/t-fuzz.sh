@@ -1,0 +1,29 @@
+#!/bin/sh
+# t-fuzz.sh: every fuzz target, without libFuzzer, on its seeds and on each input that once crashed it.
+. "${srcdir:-.}/tests/lib.sh"
+replay="$FX/../fuzz/replay"
+
+# replay TARGET FILE: the target runs it to the end (a crash, an abort or a sanitizer report fails).
+replay() {
+	timeout 60 "$replay" "$1" "$2" >"$TMP/out" 2>&1
+	ok $? "$1: $(basename "$(dirname "$2")")/$(basename "$2")"
+	[ ! -s "$TMP/out" ] || sed 's/^/# /' "$TMP/out" | head -n 30
+}
+
+for d in "$srcdir"/fuzz/seeds/*/; do
+	for f in "$d"*; do
+		replay "$(basename "$d")" "$f"
+	done
+done
+# The elf seeds are made by make fuzz; here: fixtures with and without debug info, and system files.
+for f in "$FX/fx-hot" "$FX/libfxhot.so" "$FX/fx-exit" "$replay" /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
+	[ -e "$f" ] && replay elf "$f"
+done
+for d in "$srcdir"/fuzz/regress/*/; do
+	[ -d "$d" ] || continue
+	for f in "$d"*; do
+		[ -e "$f" ] && replay "$(basename "$d")" "$f"
+	done
+done
+"$replay" nosuch 2>/dev/null; is $? 2 "an unknown target is refused"
+done_testing
