@@ -11,16 +11,16 @@
 /* Resolve at a stride through the file, and at the entry point's offset when there is an ELF header. */
 static void fuzz_resolve(struct symbols *s, int dso, const uint8_t *data, size_t size)
 {
-	struct loc loc;
+	struct loc loc[64];
 	uint64_t entry = 0;
 	size_t k;
 
 	for (k = 0; k < 16; k++)
-		symbols_resolve(s, dso, (uint64_t)size * k / 16, &loc);
+		symbols_resolve(s, dso, (uint64_t)size * k / 16, loc, 64);
 	if (size >= 32 && memcmp(data, "\177ELF", 4) == 0) {
 		memcpy(&entry, data + 24, sizeof entry); /* e_entry of a 64-bit little-endian file */
-		symbols_resolve(s, dso, entry, &loc);
-		symbols_resolve(s, dso, entry + 16, &loc);
+		symbols_resolve(s, dso, entry, loc, 64);
+		symbols_resolve(s, dso, entry + 16, loc, 64);
 	}
 }
 
