@@ -280,6 +280,20 @@ struct strtab *strtab_new(void);
 const char *strtab_intern(struct strtab *t, const char *s);
 void strtab_free(struct strtab *t);
 
+/* --- util/safefile.c --- */
+#define SAFEFILE_NOFOLLOW 1      /* refuse a symbolic link */
+struct stat;
+int safefile_open(const char *path, int flags, struct stat *st, char *why, size_t len);
+int safefile_read(int fd, size_t cap, char **buf, size_t *len);
+
+/* --- profile/perfmap.c --- */
+#define PERFMAP_MAX_BYTES (64u << 20)   /* a map is read up to this size */
+#define PERFMAP_MAX_ENTRIES (1u << 18)  /* and this many symbols */
+#define PERFMAP_MAX_LINE 4096           /* a longer line is skipped whole */
+typedef bool perfmap_add_fn(void *ctx, uint64_t start, uint64_t size, const char *name, size_t nlen);
+size_t perfmap_parse(const char *buf, size_t len, bool eof, perfmap_add_fn *add, void *ctx);
+long perfmap_read(const char *path, uid_t uid, perfmap_add_fn *add, void *ctx, char *why, size_t len);
+
 /* --- profile/symbols.c (profile/symbols-none.c without libdw) --- */
 struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
 int symbols_dso(struct symbols *s, const char *path, int pid);

@@ -154,27 +154,37 @@ static int sym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+struct jit_load {
+	struct symbols *s;
+	struct dso *d;
+	size_t cap;
+};
+
+static bool symbols_jit_add(void *ctx, uint64_t start, uint64_t size, const char *name, size_t nlen)
+{
+	struct jit_load *j = ctx;
+	char buf[PERFMAP_MAX_LINE + 1];
+	if (j->d->nsyms == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 256;
+		j->d->syms = xrealloc(j->d->syms, j->cap * sizeof *j->d->syms);
+	}
+	memcpy(buf, name, nlen);
+	buf[nlen] = '\0';
+	j->d->syms[j->d->nsyms++] = (struct sym){ start, size, strtab_intern(j->s->strs, buf) };
+	return true;
+}
+
+/* A JIT's map, read as perfmap.c allows: a map that is refused or cut short is said once. */
 static void symbols_load_jit(struct symbols *s, struct dso *d)
 {
-	FILE *f = fopen(d->path, "re");
-	char line[4096];
-	size_t cap = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *end, *name;
-		uint64_t start = strtoull(line, &end, 16), size = strtoull(end, &name, 16);
-		if (end == line || name == end)
-			continue;
-		name += strspn(name, " \t");
-		name[strcspn(name, "\n")] = '\0';
-		if (d->nsyms == cap) {
-			cap = cap ? cap * 2 : 256;
-			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
-		}
-		d->syms[d->nsyms++] = (struct sym){ start, size, strtab_intern(s->strs, name) };
-	}
-	fclose(f);
+	struct jit_load j = { s, d, 0 };
+	char why[200] = "";
+	long n = perfmap_read(d->path, getuid(), symbols_jit_add, &j, why, sizeof why);
+
+	if (n < 0 && errno != ENOENT)
+		symbols_warn(s, xasprintf("%s: not read: %s: JIT code is shown as [anon]+0xADDRESS", d->path, why));
+	else if (n >= 0 && why[0])
+		symbols_warn(s, xasprintf("%s: %s", d->path, why));
 	if (d->nsyms)
 		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
 	d->usable = d->nsyms > 0;

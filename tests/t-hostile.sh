@@ -1,0 +1,66 @@
+#!/bin/sh
+# t-hostile.sh: hostile input in the files ptime reads (perf maps, sources, debug files, the command
+# itself): whatever it is, ptime finishes in bounded time and memory, says what it could not do, and
+# exits with the command's status. Each case runs under timeout, with ptime's peak RSS from /usr/bin/time.
+. "${srcdir:-.}/tests/lib.sh"
+unset TIME
+PY=/usr/bin/python3
+RSS_MAX_KB=200000
+
+# hostile NAME SECONDS ARGS...: run ptime with ARGS under timeout and /usr/bin/time; the report goes
+# to $TMP/NAME.err, the status to $rc, the peak RSS in KB (ptime's, or its command's if larger) to $rss.
+hostile() {
+	name=$1 secs=$2
+	shift 2
+	timeout -k 5 "$secs" /usr/bin/time -o "$TMP/$name.rss" -f %M "$PTIME" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	rc=$?
+	rss=$(tail -n 1 "$TMP/$name.rss" 2>/dev/null)
+	case $rss in '' | *[!0-9]*) rss=999999999 ;; esac
+}
+
+# bounded NAME WANT-STATUS: the run finished with the command's status, within the RSS bound.
+bounded() {
+	is "$rc" "$2" "$1: finished, with the command's status"
+	[ "$rss" -le "$RSS_MAX_KB" ]; ok $? "$1: peak RSS ${rss} KB, at most $RSS_MAX_KB KB"
+}
+
+# says NAME REGEX: the report says what ptime could not do.
+says() {
+	grep -Eq "$2" "$TMP/$1.err"; ok $? "$1: the report says /$2/"
+}
+
+if ! [ -x /usr/bin/time ]; then
+	echo "1..0 # SKIP /usr/bin/time is not installed"
+	exit 0
+fi
+"$PTIME" -f '' --sample "$FX/fx-exit" 0 2>"$TMP/probe"
+if grep -q 'ptime: sampling' "$TMP/probe"; then
+	sampling=false
+else
+	sampling=true
+fi
+nodw=false
+"$PTIME" --version | grep -q 'without libdw' && nodw=true
+
+# --- 1. /tmp/perf-PID.map planted or grown by someone else ---
+if $sampling && ! $nodw; then
+	hostile fifo 30 -f '' --sample "$FX/fx-hot" jit 300 fifo
+	bounded "perf map: a FIFO" 0
+	says fifo 'perf-[0-9]+\.map: not read: a FIFO'
+	hostile zero 30 -f '' --sample "$FX/fx-hot" jit 300 zero
+	bounded "perf map: a link to /dev/zero" 0
+	says zero 'perf-[0-9]+\.map: not read: a symbolic link'
+	hostile long 30 -f '' --sample "$FX/fx-hot" jit 300 long
+	bounded "perf map: a 5000-byte line" 0
+	grep -Eq '^ +9[0-9]\.[0-9]% +[0-9.]+% +fx_jit_loop ' "$TMP/long.err"; ok $? "perf map: after an overlong line, the good one names the JIT code" || sed "s/^/# /" "$TMP/long.err"
+	! grep -q 'fx_tail' "$TMP/long.err"; ok $? "perf map: the tail of an overlong line is no symbol"
+	hostile grow 60 -f '' --sample "$FX/fx-hot" jit 300 grow
+	kill "$(cut -d' ' -f2 "$TMP/grow.out")" 2>/dev/null
+	bounded "perf map: a file that keeps growing" 0
+	says grow 'perf-[0-9]+\.map: read only its first [0-9]+ (entries|MiB)'
+	for f in fifo zero long grow; do rm -f "/tmp/perf-$(cut -d' ' -f1 "$TMP/$f.out").map"; done
+else
+	skip "perf maps" "sampling is not available here, or ptime has no libdw"
+fi
+
+done_testing
