@@ -63,4 +63,43 @@ else
 	skip "perf maps" "sampling is not available here, or ptime has no libdw"
 fi
 
+# --- 2, 3, 9. --annotate and the source files debug info names ---
+if $sampling && ! $nodw; then
+	echo 'SECRET-OF-PTIMES-STDIN' >"$TMP/stdin"
+	hostile stdin 30 -f '' --annotate "$FX/fx-hostile" stdin 300 <"$TMP/stdin"
+	bounded "source /dev/stdin, ptime's stdin a file" 0
+	says stdin "source not available: ptime's own standard input"
+	! grep -q SECRET "$TMP/stdin.err"; ok $? "source /dev/stdin: ptime's own input is not printed"
+	: | { hostile stdinpipe 30 -f '' --annotate "$FX/fx-hostile" stdin 300; }
+	bounded "source /dev/stdin, ptime's stdin a pipe" 0
+	says stdinpipe 'source not available: a FIFO, not a regular file'
+	hostile zero 30 -f '' --annotate "$FX/fx-hostile" zero 300
+	bounded "source /dev/zero" 0
+	says zero 'source not available: a character device, not a regular file'
+	(cd "$TMP" && mkfifo fx-hostile.fifo && hostile fifo 30 -f '' --annotate "$FX/fx-hostile" fifo 300 &&
+		echo "$rc $rss" >"$TMP/fifo.rc")
+	read -r rc rss <"$TMP/fifo.rc"
+	bounded "source a FIFO (#line)" 0
+	says fifo 'source not available: a FIFO, not a regular file'
+	hostile bigline 30 -f '' --annotate=1000 "$FX/fx-hostile" bigline 300
+	bounded "a hot line numbered 2147483600, with 1000 lines of context" 0
+	grep -Eq '^ *2147483600 +[0-9,]+ +[0-9.]+%' "$TMP/bigline.err"; ok $? "line 2147483600: the hot line is in the listing"
+	if [ "$(id -u)" -eq 0 ] && [ -r /etc/shadow ] && command -v setpriv >/dev/null; then
+		mkdir "$TMP/nobody"
+		cp "$FX/fx-hostile" "$TMP/nobody/"
+		chown -R nobody "$TMP/nobody"
+		chmod 711 "$TMP"
+		hostile shadow 30 -f '' --annotate setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			"$TMP/nobody/fx-hostile" shadow 300
+		bounded "root, a program of nobody's whose debug info names /etc/shadow" 0
+		says shadow 'File: /etc/shadow'
+		says shadow 'source not available: Permission denied for uid [0-9]+, the owner of'
+		! grep -q '^root:' "$TMP/shadow.err"; ok $? "/etc/shadow is not printed"
+	else
+		skip "sources read with the binary owner's permissions" "needs root, a readable /etc/shadow and setpriv"
+	fi
+else
+	skip "--annotate's sources" "sampling is not available here, or ptime has no libdw"
+fi
+
 done_testing
