@@ -94,9 +94,21 @@ if $sampling && ! $nodw; then
 		bounded "root, a program of nobody's whose debug info names /etc/shadow" 0
 		says shadow 'File: /etc/shadow'
 		says shadow 'source not available: Permission denied for uid [0-9]+, the owner of'
-		! grep -q '^root:' "$TMP/shadow.err"; ok $? "/etc/shadow is not printed"
+		! grep -q '| root:' "$TMP/shadow.err"; ok $? "/etc/shadow is not printed"
 	else
 		skip "sources read with the binary owner's permissions" "needs root, a readable /etc/shadow and setpriv"
+	fi
+	# .gnu_debuglink naming a FIFO
+	if command -v objcopy >/dev/null; then
+		mkdir "$TMP/dl"
+		cp "$FX/fx-hostile" "$TMP/dl/prog"
+		(cd "$TMP/dl" && objcopy --only-keep-debug prog prog.debug && objcopy --strip-debug --add-gnu-debuglink=prog.debug prog &&
+			rm prog.debug && mkfifo prog.debug)
+		hostile debuglink 30 -f '' --sample "$TMP/dl/prog" bigline 300
+		bounded "a .gnu_debuglink that names a FIFO" 0
+		says debuglink 'prog\.debug: debug file not read: a FIFO, not a regular file'
+	else
+		skip "a .gnu_debuglink that names a FIFO" "objcopy is not installed"
 	fi
 else
 	skip "--annotate's sources" "sampling is not available here, or ptime has no libdw"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -66,13 +67,114 @@ struct symbols {
    program linked to libc, json-c and libcap (libdw pulls in five compression libraries). */
 #define DW_FUNCS(X) X(dwfl_begin) X(dwfl_report_begin) X(dwfl_report_elf) X(dwfl_report_end) X(dwfl_errmsg) \
 	X(dwfl_module_getelf) X(dwfl_module_getsymtab) X(dwfl_module_getsym_info) X(dwfl_module_getsrc) \
-	X(dwfl_lineinfo) X(dwfl_module_getdwarf) X(dwfl_end) X(dwfl_standard_find_debuginfo) \
+	X(dwfl_lineinfo) X(dwfl_module_getdwarf) X(dwfl_end) X(dwfl_module_info) \
 	X(dwfl_offline_section_address) X(dwarf_nextcu) X(dwarf_offdie) X(dwarf_ranges) X(dwarf_getsrc_die) \
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
-	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr)
+	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
+	X(dwfl_module_build_id)
 
 DLIB_TABLE(libdw, DW_FUNCS)
 static Dwfl_Callbacks symbols_callbacks;
+
+/* --- finding debug files: libdw's own search opens each candidate with a blocking open(2), so that a FIFO
+   named like a .gnu_debuglink target hangs it; this one looks where it looks, through safefile --- */
+
+/* The CRC-32 of .gnu_debuglink (zlib's), over a whole file. */
+static uint32_t symbols_crc32(int fd, bool *ok)
+{
+	static uint32_t table[256];
+	unsigned char buf[65536];
+	uint32_t crc = 0xffffffffu;
+	ssize_t n;
+	size_t i;
+
+	if (!table[1])
+		for (i = 0; i < 256; i++) {
+			uint32_t c = (uint32_t)i;
+			int k;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		for (i = 0; i < (size_t)n; i++)
+			crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+	*ok = n == 0 && lseek(fd, 0, SEEK_SET) == 0;
+	return crc ^ 0xffffffffu;
+}
+
+/* A candidate debug file: a regular file, opened without blocking, with the debuglink's CRC when one is given. */
+static void symbols_warn(struct symbols *s, char *msg);
+
+static int symbols_debug_try(struct symbols *s, const char *path, const char *self, GElf_Word crc, char **name)
+{
+	struct stat st, me;
+	char why[160];
+	bool ok = true;
+	int fd;
+
+	if (self && stat(self, &me) == 0 && stat(path, &st) == 0 && st.st_dev == me.st_dev && st.st_ino == me.st_ino)
+		return -1; /* the debuglink names the file itself */
+	fd = safefile_open(path, 0, &st, why, sizeof why);
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR && s)
+			symbols_warn(s, xasprintf("%s: debug file not read: %s", path, why));
+		return -1;
+	}
+	if (crc && (symbols_crc32(fd, &ok) != crc || !ok)) {
+		close(fd);
+		return -1;
+	}
+	*name = strdup(path);
+	return fd;
+}
+
+/* libdw's find_debuginfo callback: /usr/lib/debug/.build-id/xx/yyyy.debug, then the debuglink next to the
+   file, in .debug/ beside it, and under /usr/lib/debug; never anything but regular files. */
+static int symbols_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+				  const char *file, const char *link, GElf_Word crc, char **name)
+{
+	struct symbols *s = *userdata; /* set by symbols_load */
+	const unsigned char *id = NULL;
+	GElf_Addr vaddr;
+	char path[4096], dir[4096], *slash;
+	int n, fd, i;
+	size_t len;
+
+	(void)modname;
+	(void)base;
+	n = libdw.dwfl_module_build_id(mod, &id, &vaddr);
+	if (n > 1 && (!link || crc)) {
+		len = (size_t)snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%02x/", id[0]);
+		for (i = 1; i < n && len + 3 < sizeof path; i++)
+			len += (size_t)snprintf(path + len, sizeof path - len, "%02x", id[i]);
+		snprintf(path + len, sizeof path - len, ".debug");
+		if ((fd = symbols_debug_try(s, path, NULL, 0, name)) >= 0)
+			return fd;
+	}
+	if (!link || !*link)
+		return -1;
+	if (link[0] == '/') /* a .gnu_debugaltlink names its file whole */
+		return symbols_debug_try(s, link, file, crc, name);
+	snprintf(dir, sizeof dir, "%s", file ? file : "");
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	snprintf(path, sizeof path, "%s%s", dir, link);
+	if ((fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+		return fd;
+	snprintf(path, sizeof path, "%s.debug/%s", dir, link);
+	if ((fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+		return fd;
+	if (dir[0] == '/') {
+		snprintf(path, sizeof path, "/usr/lib/debug%s%s", dir, link);
+		if ((fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+			return fd;
+	}
+	return -1;
+}
 
 /* Load libdw (and through it libelf) once. */
 static bool symbols_dlopen(void)
@@ -81,7 +183,7 @@ static bool symbols_dlopen(void)
 	if (!libdw_load("libdw.so.1"))
 		return false;
 	if (first) {
-		symbols_callbacks.find_debuginfo = libdw.dwfl_standard_find_debuginfo; /* debuglink, build-id */
+		symbols_callbacks.find_debuginfo = symbols_find_debuginfo; /* build-id, debuglink: safely */
 		symbols_callbacks.section_address = libdw.dwfl_offline_section_address;
 		libdw.elf_version(EV_CURRENT);
 	}
@@ -245,6 +347,11 @@ static void symbols_load(struct symbols *s, struct dso *d)
 	if (!d->mod) {
 		symbols_warn(s, xasprintf("%s: not an ELF file libdw can read (%s)", d->path, libdw.dwfl_errmsg(-1)));
 		return;
+	}
+	{
+		void **ud;
+		if (libdw.dwfl_module_info(d->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL))
+			*ud = s; /* for symbols_find_debuginfo's warnings */
 	}
 	elf = libdw.dwfl_module_getelf(d->mod, &bias);
 	d->bias = bias;
