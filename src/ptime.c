@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 
 	caps_init();
 	options_parse(&o, argc, argv);
+	symbols_use_debuginfod(o.debuginfod);
 	if (o.json && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
 		return EXIT_CANCELED;

@@ -34,6 +34,7 @@ struct opts {
 	int annotate;            /* --annotate[=N|full]: -1 off, -2 whole files, else context lines */
 	const char *callgrind;   /* --callgrind=FILE */
 	const char *folded;      /* --folded=FILE */
+	bool debuginfod;         /* --debuginfod: debug files may be asked of DEBUGINFOD_URLS */
 };
 
 /* A perf event as named on the command line. */
@@ -295,6 +296,7 @@ size_t perfmap_parse(const char *buf, size_t len, bool eof, perfmap_add_fn *add,
 long perfmap_read(const char *path, uid_t uid, perfmap_add_fn *add, void *ctx, char *why, size_t len);
 
 /* --- profile/symbols.c (profile/symbols-none.c without libdw) --- */
+void symbols_use_debuginfod(bool on);
 struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
 int symbols_dso(struct symbols *s, const char *path, int pid);
 int symbols_jit_dso(struct symbols *s, int pid);

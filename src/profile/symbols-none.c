@@ -25,6 +25,12 @@ struct symbols *symbols_new(bool inline_caller, struct strtab *strs)
 	return s;
 }
 
+/* Debug files are never looked for here, on the network or not. */
+void symbols_use_debuginfod(bool on)
+{
+	(void)on;
+}
+
 /* The id of the file path. */
 int symbols_dso(struct symbols *s, const char *path, int pid)
 {

@@ -79,6 +79,22 @@ static Dwfl_Callbacks symbols_callbacks;
 /* --- finding debug files: libdw's own search opens each candidate with a blocking open(2), so that a FIFO
    named like a .gnu_debuglink target hangs it; this one looks where it looks, through safefile --- */
 
+/* libdebuginfod, only with --debuginfod: asking a server sends build-ids out and may wait minutes. */
+typedef struct debuginfod_client debuginfod_client;
+debuginfod_client *debuginfod_begin(void);
+int debuginfod_find_debuginfo(debuginfod_client *c, const unsigned char *id, int len, char **path);
+void debuginfod_end(debuginfod_client *c);
+#define DI_FUNCS(X) X(debuginfod_begin) X(debuginfod_find_debuginfo) X(debuginfod_end)
+DLIB_TABLE(libdi, DI_FUNCS)
+static bool symbols_network;
+static debuginfod_client *symbols_di;
+
+/* Whether debug files may be asked of the servers in DEBUGINFOD_URLS (--debuginfod); call before any lookup. */
+void symbols_use_debuginfod(bool on)
+{
+	symbols_network = on;
+}
+
 /* The CRC-32 of .gnu_debuglink (zlib's), over a whole file. */
 static uint32_t symbols_crc32(int fd, bool *ok)
 {
@@ -129,15 +145,18 @@ static int symbols_debug_try(struct symbols *s, const char *path, const char *se
 	return fd;
 }
 
+static int symbols_find_debuglink(struct symbols *s, const char *file, const char *link, GElf_Word crc, char **name);
+
 /* libdw's find_debuginfo callback: /usr/lib/debug/.build-id/xx/yyyy.debug, then the debuglink next to the
-   file, in .debug/ beside it, and under /usr/lib/debug; never anything but regular files. */
+   file, in .debug/ beside it, and under /usr/lib/debug; never anything but regular files; then, only with
+   --debuginfod, the servers of DEBUGINFOD_URLS. */
 static int symbols_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 				  const char *file, const char *link, GElf_Word crc, char **name)
 {
 	struct symbols *s = *userdata; /* set by symbols_load */
 	const unsigned char *id = NULL;
 	GElf_Addr vaddr;
-	char path[4096], dir[4096], *slash;
+	char path[4096];
 	int n, fd, i;
 	size_t len;
 
@@ -152,10 +171,28 @@ static int symbols_find_debuginfo(Dwfl_Module *mod, void **userdata, const char 
 		if ((fd = symbols_debug_try(s, path, NULL, 0, name)) >= 0)
 			return fd;
 	}
-	if (!link || !*link)
-		return -1;
-	if (link[0] == '/') /* a .gnu_debugaltlink names its file whole */
+	if (link && *link && link[0] != '/' && (fd = symbols_find_debuglink(s, file, link, crc, name)) >= 0)
+		return fd;
+	if (symbols_network && n > 1 && (!link || crc) && libdi_load("libdebuginfod.so.1")) {
+		char *got = NULL;
+		if (!symbols_di)
+			symbols_di = libdi.debuginfod_begin();
+		if (symbols_di && (fd = libdi.debuginfod_find_debuginfo(symbols_di, id, n, &got)) >= 0) {
+			*name = got;
+			return fd;
+		}
+	}
+	if (link && link[0] == '/') /* a .gnu_debugaltlink names its file whole */
 		return symbols_debug_try(s, link, file, crc, name);
+	return -1;
+}
+
+/* The debuglink next to file, in .debug/ beside it, and under /usr/lib/debug. */
+static int symbols_find_debuglink(struct symbols *s, const char *file, const char *link, GElf_Word crc, char **name)
+{
+	char path[4096], dir[4096], *slash;
+	int fd;
+
 	snprintf(dir, sizeof dir, "%s", file ? file : "");
 	slash = strrchr(dir, '/');
 	if (slash)
@@ -180,6 +217,10 @@ static int symbols_find_debuginfo(Dwfl_Module *mod, void **userdata, const char 
 static bool symbols_dlopen(void)
 {
 	bool first = !libdw_tried;
+	/* libdw asks debuginfod servers by itself when this is set (Debian sets it for login shells): not
+	   without --debuginfod. The command has its own copy of the environment since the fork. */
+	if (first && !symbols_network)
+		unsetenv("DEBUGINFOD_URLS");
 	if (!libdw_load("libdw.so.1"))
 		return false;
 	if (first) {
@@ -616,6 +657,10 @@ void symbols_free(struct symbols *s)
 		free(s->dsos[i].syms);
 		free(s->dsos[i].cus);
 		free(s->dsos[i].loads);
+	}
+	if (symbols_di) {
+		libdi.debuginfod_end(symbols_di);
+		symbols_di = NULL;
 	}
 	for (i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);
