@@ -51,6 +51,7 @@ if $sampling && ! $nodw; then
 	bounded "perf map: a link to /dev/zero" 0
 	says zero 'perf-[0-9]+\.map: not read: a symbolic link'
 	hostile long 30 -f '' --sample "$FX/fx-hot" jit 300 long
+	bounded "perf map: a 5000-byte line" 0
 	hot=$(grep -E '^ +[0-9.]+% +[0-9.]+% ' "$TMP/long.err" | head -n 1 | awk '{ print $3 }')
 	is "$hot" fx_jit_loop "perf map: after an overlong line, the good one names the JIT code"
 	! grep -q 'fx_tail' "$TMP/long.err"; ok $? "perf map: the tail of an overlong line is no symbol"
