@@ -1,5 +1,5 @@
 /* fx-hot.c: fixture: spend MS ms of CPU 3:1 in two known lines, in the way MODE says.
-   Usage: fx-hot MODE MS [LIB]; MODE is main, threads, fork, exec, dlopen (LIB: libfxhot.so), inline, vdso, jit.
+   Usage: fx-hot MODE MS [LIB]; MODE is main, threads, fork, exec, dlopen (LIB: libfxhot.so, or several), inline, vdso, jit.
    fx-hot jit MS HOW plants a hostile map instead of a good one: HOW is fifo, zero (a link to /dev/zero),
    long (a 5000-byte name, then a good line) or grow (a child appends 100 MiB of entries); it prints its pid
    (and the appender's). */
@@ -160,14 +160,17 @@ int main(int argc, char **argv)
 		}
 		waitpid(pid, NULL, 0);
 	} else if (strcmp(mode, "dlopen") == 0) {
-		void *h = dlopen(argc > 3 ? argv[3] : "libfxhot.so", RTLD_NOW | RTLD_LOCAL);
-		void (*work)(long);
-		if (!h) {
-			fprintf(stderr, "fx-hot: %s\n", dlerror());
-			return 1;
+		int k, nlib = argc > 4 ? argc - 3 : 1; /* several LIBs: MS is shared among them */
+		for (k = 0; k < nlib; k++) {
+			void *h = dlopen(argc > 3 ? argv[3 + k] : "libfxhot.so", RTLD_NOW | RTLD_LOCAL);
+			void (*work)(long);
+			if (!h) {
+				fprintf(stderr, "fx-hot: %s\n", dlerror());
+				return 1;
+			}
+			*(void **)&work = dlsym(h, "fx_work");
+			work(ms / nlib);
 		}
-		*(void **)&work = dlsym(h, "fx_work");
-		work(ms);
 	} else if (strcmp(mode, "inline") == 0) {
 		fx_inliner();
 	} else if (strcmp(mode, "vdso") == 0) {

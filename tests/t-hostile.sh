@@ -115,6 +115,26 @@ else
 	skip "--annotate's sources" "sampling is not available here, or ptime has no libdw"
 fi
 
+# --- 5. one descriptor per symbolized file: past RLIMIT_NOFILE ---
+if $sampling && ! $nodw && [ -e "$FX/libfxhot.so" ]; then
+	mkdir "$TMP/libs"
+	for i in $(seq 1 60); do cp "$FX/libfxhot.so" "$TMP/libs/libfx$i.so"; done
+	(ulimit -Sn 30 && hostile nofile 60 -f '' --sample=5000 "$FX/fx-hot" dlopen 1200 "$TMP"/libs/libfx*.so &&
+		echo "$rc $rss" >"$TMP/nofile.rc")
+	read -r rc rss <"$TMP/nofile.rc"
+	bounded "60 libraries, a soft limit of 30 descriptors" 0
+	! grep -q '^ warning:' "$TMP/nofile.err"; ok $? "ptime raised its own limit to the hard one: every library symbolized"
+	is "$(ulimit -Sn 30 && "$PTIME" -f '' sh -c 'ulimit -Sn' 2>/dev/null)" 30 "the command gets the user's soft limit"
+	(ulimit -n 30 && hostile nofile2 60 -f '' --sample=5000 "$FX/fx-hot" dlopen 1200 "$TMP"/libs/libfx*.so &&
+		echo "$rc $rss" >"$TMP/nofile.rc")
+	read -r rc rss <"$TMP/nofile.rc"
+	bounded "60 libraries, a hard limit of 30 descriptors" 0
+	says nofile2 'warning: too many open files'
+	! grep -q 'files without symbols or debug info' "$TMP/nofile2.err"; ok $? "out of descriptors is not blamed on the files"
+else
+	skip "RLIMIT_NOFILE" "sampling is not available here, or ptime has no libdw"
+fi
+
 # --- 4. DEBUGINFOD_URLS: no network look-up unless --debuginfod ---
 # silent PORTFILE SEENFILE: a server on loopback that accepts and never answers; each connection is a line.
 silent() {

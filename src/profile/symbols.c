@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,7 @@ struct symbols {
 	size_t nwarnings;
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	bool demangle_tried;
+	bool emfile;          /* ran out of descriptors: said once */
 };
 
 /* libdw is loaded when the first address is resolved, not linked: ptime's start-up stays that of a
@@ -121,6 +123,7 @@ static uint32_t symbols_crc32(int fd, bool *ok)
 
 /* A candidate debug file: a regular file, opened without blocking, with the debuglink's CRC when one is given. */
 static void symbols_warn(struct symbols *s, char *msg);
+static void symbols_emfile(struct symbols *s, int e);
 
 static int symbols_debug_try(struct symbols *s, const char *path, const char *self, GElf_Word crc, char **name)
 {
@@ -133,7 +136,9 @@ static int symbols_debug_try(struct symbols *s, const char *path, const char *se
 		return -1; /* the debuglink names the file itself */
 	fd = safefile_open(path, 0, &st, why, sizeof why);
 	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR && s)
+		if ((errno == EMFILE || errno == ENFILE) && s)
+			symbols_emfile(s, errno);
+		else if (errno != ENOENT && errno != ENOTDIR && s)
 			symbols_warn(s, xasprintf("%s: debug file not read: %s", path, why));
 		return -1;
 	}
@@ -244,6 +249,18 @@ static void symbols_warn(struct symbols *s, char *msg)
 {
 	s->warnings = xrealloc(s->warnings, (s->nwarnings + 1) * sizeof *s->warnings);
 	s->warnings[s->nwarnings++] = msg;
+}
+
+/* Out of descriptors: said once, with the true reason, not as a file without symbols. */
+static void symbols_emfile(struct symbols *s, int e)
+{
+	struct rlimit rl;
+	if (s->emfile)
+		return;
+	s->emfile = true;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	symbols_warn(s, xasprintf("too many open files (%s; the limit is %llu): this and further files are shown as "
+				  "offsets", strerror(e), (unsigned long long)rl.rlim_cur));
 }
 
 static int symbols_add(struct symbols *s, const char *path, int kind, int pid)
@@ -377,6 +394,10 @@ static void symbols_load(struct symbols *s, struct dso *d)
 		return;
 	}
 	fd = d->kind == DSO_VDSO ? symbols_vdso_fd() : open(d->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		symbols_emfile(s, errno);
+		return;
+	}
 	if (fd < 0) {
 		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, strerror(errno)));
 		return;

@@ -1,4 +1,5 @@
-/* run/caps.c: capabilities with libcap: note what ptime holds, use CAP_PERFMON only to open events, drop all before exec. */
+/* run/caps.c: what ptime holds that the command must not: capabilities (with libcap: note them, use CAP_PERFMON
+   only to open events, drop them before exec) and the open-file limit ptime raises for itself. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -47,10 +49,21 @@ static void caps_set_effective(const cap_value_t *v, int n)
 	libcap.cap_free(c);
 }
 
-/* Note which capabilities ptime was given, and keep them out of the effective set until needed. */
+static struct rlimit caps_nofile; /* the user's, for the command */
+static bool caps_nofile_raised;
+
+/* Note which capabilities ptime was given, and keep them out of the effective set until needed; raise the
+   soft open-file limit to the hard one (libdw holds a descriptor per symbolized file). */
 void caps_init(void)
 {
 	cap_t c;
+	struct rlimit raised;
+
+	if (getrlimit(RLIMIT_NOFILE, &caps_nofile) == 0 && caps_nofile.rlim_cur < caps_nofile.rlim_max) {
+		raised = caps_nofile;
+		raised.rlim_cur = raised.rlim_max;
+		caps_nofile_raised = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+	}
 
 	caps.elevated = getauxval(AT_SECURE) != 0 && getuid() != 0;
 	if (!caps.elevated)
@@ -90,10 +103,13 @@ void caps_lower(void)
 		caps_set_effective(NULL, 0);
 }
 
-/* In the child: give up every capability ptime's file capabilities gave, ambient and inheritable included. */
+/* In the child: the user's own open-file limit again, and give up every capability ptime's file
+   capabilities gave. */
 void caps_drop_for_exec(void)
 {
 	cap_t c;
+	if (caps_nofile_raised && setrlimit(RLIMIT_NOFILE, &caps_nofile) < 0)
+		_exit(EXIT_CANNOT_INVOKE); /* never run the command with other limits than the user's */
 	if (!caps.elevated)
 		return;
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
