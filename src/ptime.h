@@ -298,7 +298,7 @@ long perfmap_read(const char *path, uid_t uid, perfmap_add_fn *add, void *ctx, c
 /* --- profile/symbols.c (profile/symbols-none.c without libdw) --- */
 void symbols_use_debuginfod(bool on);
 struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
-int symbols_dso(struct symbols *s, const char *path, int pid);
+int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_t ino);
 int symbols_jit_dso(struct symbols *s, int pid);
 bool symbols_absolute(const struct symbols *s, int dso);
 void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out);

@@ -135,6 +135,21 @@ else
 	skip "RLIMIT_NOFILE" "sampling is not available here, or ptime has no libdw"
 fi
 
+# --- 6. the binary replaced while the command runs (a rebuild) ---
+if $sampling && ! $nodw; then
+	mkdir "$TMP/rb"
+	cp "$FX/fx-hostile" "$TMP/rb/prog"
+	cp "$FX/fx-hot" "$TMP/rb/other"
+	hostile rebuild 30 -f '' --sample sh -c "'$TMP/rb/prog' bigline 700 & sleep 0.3; cp '$TMP/rb/other' '$TMP/rb/new'; mv '$TMP/rb/new' '$TMP/rb/prog'; wait"
+	bounded "the binary replaced while it runs" 0
+	says rebuild 'rb/prog: not the file that was mapped \(replaced while the command ran'
+	hot=$(grep -E '^ +[0-9.]+% +[0-9.]+% ' "$TMP/rebuild.err" | head -n 1 | awk '{ print $3 }')
+	case $hot in prog+0x*) ok 0 "the replaced binary's samples are offsets ($hot)" ;;
+		*) ok 1 "the replaced binary's samples are offsets, not another file's functions ($hot)" ;; esac
+else
+	skip "a replaced binary" "sampling is not available here, or ptime has no libdw"
+fi
+
 # --- 4. DEBUGINFOD_URLS: no network look-up unless --debuginfod ---
 # silent PORTFILE SEENFILE: a server on loopback that accepts and never answers; each connection is a line.
 silent() {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -388,8 +389,8 @@ void sampler_finish(struct sampler *s)
 			break;
 		}
 		case PERF_RECORD_MMAP2: {
-			uint64_t addr, len, pgoff;
-			uint32_t prot;
+			uint64_t addr, len, pgoff, ino;
+			uint32_t prot, maj, min;
 			const char *name = (const char *)(b + 64);
 			memcpy(&pid, b, 4);
 			memcpy(&addr, b + 8, 8);
@@ -399,7 +400,8 @@ void sampler_finish(struct sampler *s)
 			if (!(prot & PROT_EXEC))
 				break;
 			pr = procs_get(&ps, (int)pid, true);
-			proc_map(pr, addr, len, pgoff, symbols_dso(prof->syms, name, (int)pid));
+			memcpy(&maj, b + 32, 4), memcpy(&min, b + 36, 4), memcpy(&ino, b + 40, 8); /* the file mapped */
+			proc_map(pr, addr, len, pgoff, symbols_dso(prof->syms, name, (int)pid, makedev(maj, min), ino));
 			break;
 		}
 		case PERF_RECORD_COMM:

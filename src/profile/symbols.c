@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -38,6 +39,8 @@ struct dso {
 	const char *name;     /* basename, for dso+0xOFF */
 	int kind;             /* DSO_FILE, DSO_VDSO, DSO_JIT, DSO_ANON */
 	int pid;              /* for DSO_JIT */
+	dev_t dev;            /* of the file that was mapped, 0 when unknown */
+	uint64_t ino;
 	bool loaded, usable, warned;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
@@ -263,12 +266,13 @@ static void symbols_emfile(struct symbols *s, int e)
 				  "offsets", strerror(e), (unsigned long long)rl.rlim_cur));
 }
 
-static int symbols_add(struct symbols *s, const char *path, int kind, int pid)
+static int symbols_add(struct symbols *s, const char *path, int kind, int pid, dev_t dev, uint64_t ino)
 {
 	size_t i;
 	const char *slash;
 	for (i = 0; i < s->n; i++)
-		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && strcmp(s->dsos[i].path, path) == 0)
+		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && s->dsos[i].dev == dev && s->dsos[i].ino == ino &&
+		    strcmp(s->dsos[i].path, path) == 0)
 			return (int)i;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;
@@ -280,18 +284,21 @@ static int symbols_add(struct symbols *s, const char *path, int kind, int pid)
 	s->dsos[s->n].name = strtab_intern(s->strs, slash ? slash + 1 : path);
 	s->dsos[s->n].kind = kind;
 	s->dsos[s->n].pid = pid;
+	s->dsos[s->n].dev = dev;
+	s->dsos[s->n].ino = ino;
 	return (int)s->n++;
 }
 
-/* The id of the file a mapping named path maps, as seen by process pid. */
-int symbols_dso(struct symbols *s, const char *path, int pid)
+/* The id of the file a mapping named path maps, as seen by process pid; dev and ino (0: unknown) are
+   those of the file that was mapped, from the MMAP2 record, to tell it from whatever has the path now. */
+int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_t ino)
 {
 	if (strcmp(path, "[vdso]") == 0)
-		return symbols_add(s, path, DSO_VDSO, 0);
+		return symbols_add(s, path, DSO_VDSO, 0, 0, 0);
 	if (path[0] != '/' || strncmp(path, "//anon", 6) == 0 || strncmp(path, "/memfd:", 7) == 0 ||
 	    strncmp(path, "/dev/zero", 9) == 0)
 		return symbols_jit_dso(s, pid); /* anonymous executable memory: JIT code, if anything */
-	return symbols_add(s, path, DSO_FILE, 0);
+	return symbols_add(s, path, DSO_FILE, 0, dev, ino);
 }
 
 /* Whether addresses in dso are absolute (JIT code) rather than offsets in a file. */
@@ -305,7 +312,7 @@ int symbols_jit_dso(struct symbols *s, int pid)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/tmp/perf-%d.map", pid);
-	return symbols_add(s, path, DSO_JIT, pid);
+	return symbols_add(s, path, DSO_JIT, pid, 0, 0);
 }
 
 static int sym_cmp(const void *a, const void *b)
@@ -378,6 +385,8 @@ static int symbols_vdso_fd(void)
 
 static void symbols_load(struct symbols *s, struct dso *d)
 {
+	struct stat st;
+	char why[200];
 	int fd, i, n;
 	Elf *elf;
 	GElf_Addr bias = 0;
@@ -393,13 +402,28 @@ static void symbols_load(struct symbols *s, struct dso *d)
 			symbols_warn(s, xasprintf("%s (install libdw1): addresses are shown as file+0xOFFSET", libdw_why));
 		return;
 	}
-	fd = d->kind == DSO_VDSO ? symbols_vdso_fd() : open(d->path, O_RDONLY | O_CLOEXEC);
+	if (d->kind == DSO_VDSO) {
+		fd = symbols_vdso_fd();
+		snprintf(why, sizeof why, "%s", strerror(errno));
+	} else {
+		fd = safefile_open(d->path, 0, &st, why, sizeof why);
+	}
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
 		symbols_emfile(s, errno);
 		return;
 	}
 	if (fd < 0) {
-		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, strerror(errno)));
+		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, why));
+		return;
+	}
+	/* A rebuild replaces the file under its path, and a chroot shows another one: its symbols would be
+	   wrong for every sample. Anonymous devices (major 0: overlayfs, btrfs) are not the mapping's own. */
+	if (d->kind == DSO_FILE && d->ino &&
+	    (st.st_ino != d->ino || (major(d->dev) != 0 && major(st.st_dev) != 0 && st.st_dev != d->dev))) {
+		close(fd);
+		symbols_warn(s, xasprintf("%s: not the file that was mapped (replaced while the command ran, or seen "
+					  "through a chroot or another mount namespace): addresses are shown as offsets",
+					  d->path));
 		return;
 	}
 	d->dwfl = libdw.dwfl_begin(&symbols_callbacks);
