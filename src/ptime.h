@@ -157,6 +157,7 @@ struct result {
 	int io_error;            /* 0, or the errno that kept /proc/PID/io from being read */
 	struct host host;
 	bool have_host;
+	char stopped[320];       /* why the kernel stops counting and sampling at the command's exec, or "" */
 	struct counters *counters; /* NULL when counting was off */
 	struct profile *profile;   /* NULL without --sample */
 };
@@ -221,6 +222,7 @@ void caps_lower(void);
 void caps_drop_for_exec(void);
 const char *caps_held(void);
 bool caps_used(void);
+bool caps_secure_exec(const char *cmd, char *why, size_t len);
 
 /* --- run/spawn.c --- */
 struct spawn {
@@ -250,6 +252,7 @@ char *counters_for_format(const char *fmt);
 int counters_open(struct counters *cs, pid_t pid);
 void counters_read(struct counters *cs, const struct rusage *ru);
 void counters_free(struct counters *cs);
+void counters_stopped(struct counters *cs, const char *why);
 void counters_list(FILE *fp);
 bool counters_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *value, bool *scaled);
 const struct counter *counters_find(const struct counters *cs, const char *name);

@@ -150,6 +150,31 @@ else
 	skip "a replaced binary" "sampling is not available here, or ptime has no libdw"
 fi
 
+# --- 7. a set-user-ID command: the kernel stops counting and sampling at its exec ---
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$PTIME" -f '' true 2>/dev/null; then
+	mkdir "$TMP/suid"
+	cp "$FX/fx-hot" "$TMP/suid/prog"
+	chmod 4755 "$TMP/suid/prog"
+	chmod 711 "$TMP"
+	chown nobody "$TMP/suid"
+	timeout -k 5 30 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PTIME" -e task-clock,page-faults --sample -o "$TMP/suid/report" "$TMP/suid/prog" main 300
+	rc=$?
+	is "$rc" 0 "set-user-ID command: finished, with the command's status"
+	grep -q 'Performance counters (none: the kernel stops counting at the exec of the command, as' "$TMP/suid/report"
+	ok $? "set-user-ID command: the counter block says the kernel stopped counting"
+	grep -Eq '<not counted> +task-clock' "$TMP/suid/report"; ok $? "set-user-ID command: no task-clock printed as the command's"
+	grep -q 'Profile: not sampled: the kernel stops sampling at a privileged exec (.*prog is set-user-ID (uid 0))' "$TMP/suid/report"
+	ok $? "set-user-ID command: the profile says why it has no samples"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$PTIME" -j -o "$TMP/suid/json" "$TMP/suid/prog" main 100
+	"$PY" -c 'import json,sys; u=json.load(open(sys.argv[1]))["unavailable"]; print("set-user-ID" in u.get("cpus_utilized", ""))' \
+		"$TMP/suid/json" >"$TMP/suid.py" 2>&1
+	is "$(cat "$TMP/suid.py")" True "set-user-ID command: JSON's unavailable section says so"
+else
+	skip "a set-user-ID command" "needs root, setpriv, and ptime runnable by nobody"
+fi
+
 # --- 4. DEBUGINFOD_URLS: no network look-up unless --debuginfod ---
 # silent PORTFILE SEENFILE: a server on loopback that accepts and never answers; each connection is a line.
 silent() {

@@ -247,6 +247,19 @@ void counters_read(struct counters *cs, const struct rusage *ru)
 	}
 }
 
+/* The kernel stopped counting at the command's exec (why says what made it privileged): nothing perf
+   read is the command's; what came from rusage stands. */
+void counters_stopped(struct counters *cs, const char *why)
+{
+	size_t i;
+	for (i = 0; i < cs->n; i++)
+		if (!cs->c[i].from_rusage && (cs->c[i].counted || cs->c[i].fd >= 0)) {
+			cs->c[i].counted = false;
+			snprintf(cs->c[i].why, sizeof cs->c[i].why,
+				 "not counted: the kernel stops counting at a privileged exec (%s)", why);
+		}
+}
+
 /* Close anything still open and free cs. */
 void counters_free(struct counters *cs)
 {

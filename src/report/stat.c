@@ -60,7 +60,10 @@ void report_counters(FILE *fp, const struct result *r)
 
 	if (!cs || cs->n == 0)
 		return;
-	if (cs->fallback)
+	if (r->stopped[0])
+		fprintf(fp, "\n Performance counters (none: the kernel stops counting at the exec of the command, as\n"
+			" %s):\n\n", r->stopped);
+	else if (cs->fallback)
 		fprintf(fp, "\n Performance counters (user space only: perf_event_paranoid=%d):\n\n", cs->paranoid);
 	else
 		fputs("\n Performance counters:\n\n", fp);

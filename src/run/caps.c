@@ -9,6 +9,11 @@
 #include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -135,4 +140,59 @@ const char *caps_held(void)
 bool caps_used(void)
 {
 	return caps.used;
+}
+
+/* The file execvp would run for cmd, into path; false if none. */
+static bool caps_which(const char *cmd, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH"), *p, *colon;
+	if (strchr(cmd, '/')) {
+		snprintf(path, len, "%s", cmd);
+		return true;
+	}
+	for (p = dirs && *dirs ? dirs : "/bin:/usr/bin"; ; p = colon + 1) {
+		struct stat st;
+		colon = strchr(p, ':');
+		snprintf(path, len, "%.*s%s%s", colon ? (int)(colon - p) : (int)strlen(p), p,
+			 (colon ? colon == p : !*p) ? "" : "/", cmd);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+			return true;
+		if (!colon)
+			return false;
+	}
+}
+
+/* Whether the kernel will stop counting and sampling at the command's exec, and why: it does so when the
+   exec makes the process non-dumpable, i.e. it gains a user, a group or capabilities (set-user-ID,
+   set-group-ID, file capabilities), or its file is not readable. Checked before the run, on the file
+   execvp will find; a privileged exec deeper in the command's tree is not seen here. */
+bool caps_secure_exec(const char *cmd, char *why, size_t len)
+{
+	char path[PATH_MAX], head[2] = "";
+	struct stat st;
+	struct statvfs vfs;
+	bool nosuid, script = false;
+	int fd;
+
+	why[0] = '\0';
+	if (!caps_which(cmd, path, sizeof path) || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (euidaccess(path, R_OK) < 0) {
+		snprintf(why, len, "%s is not readable by ptime's user", path);
+		return true;
+	}
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		script = read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!'; /* Linux ignores set-ID scripts */
+		close(fd);
+	}
+	nosuid = (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID)) || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	if (script || nosuid)
+		return false;
+	if ((st.st_mode & S_ISUID) && st.st_uid != geteuid())
+		snprintf(why, len, "%s is set-user-ID (uid %u)", path, (unsigned)st.st_uid);
+	else if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != getegid())
+		snprintf(why, len, "%s is set-group-ID (gid %u)", path, (unsigned)st.st_gid);
+	else if (geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		snprintf(why, len, "%s has file capabilities", path);
+	return why[0] != '\0';
 }

@@ -98,6 +98,8 @@ static void *counters_attach(const struct opts *o, struct result *r, pid_t pid)
 static void counters_collect(void *st, struct result *r)
 {
 	counters_read(st, &r->ru);
+	if (r->stopped[0])
+		counters_stopped(st, r->stopped);
 }
 
 /* --- the sampler: one ring per CPU, drained while the command runs --- */
@@ -114,6 +116,9 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 static void sampler_collect(void *st, struct result *r)
 {
 	sampler_finish(st);
+	if (r->stopped[0])
+		snprintf(r->profile->why, sizeof r->profile->why,
+			 "the kernel stops sampling at a privileged exec (%.200s)", r->stopped);
 }
 
 static void sampler_free_st(void *st)
@@ -184,6 +189,7 @@ int measure_run(const struct opts *o, struct result *r)
 		fprintf(stderr, "ptime: cannot fork: %s\n", strerror(-rc));
 		return EXIT_CANCELED;
 	}
+	caps_secure_exec(o->argv[0], r->stopped, sizeof r->stopped);
 	/* The probes attach while the child waits on the cork. */
 	for (i = 0; i < NPROBES; i++)
 		st[i] = probes[i].attach(o, r, sp.pid);
