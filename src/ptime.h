@@ -256,6 +256,7 @@ void counters_stopped(struct counters *cs, const char *why);
 void counters_list(FILE *fp);
 bool counters_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *value, bool *scaled);
 const struct counter *counters_find(const struct counters *cs, const char *name);
+void counters_label(const struct counter *c, char *buf, size_t len);
 struct mval counters_metric(const struct result *r, const char *name);
 bool counters_metric_known(const char *name);
 const char *counters_suggest(const char *name);

@@ -175,6 +175,44 @@ else
 	skip "a set-user-ID command" "needs root, setpriv, and ptime runnable by nobody"
 fi
 
+# --- 8. modifiers: page-faults:u, page-faults:k and page-faults are three counters ---
+"$PTIME" -e page-faults:u,page-faults:k,page-faults -f '%{page-faults:u} %{page-faults:k} %{page-faults}' \
+	-o "$TMP/pf" "$FX/fx-exit" 0
+read -r pfu pfk pfall _ <"$TMP/pf"
+if [ "$(id -u)" -eq 0 ] && [ -n "$pfk" ] && [ "$pfk" -eq "$pfk" ] 2>/dev/null; then
+	d=$((pfu + pfk - pfall))
+	[ "$pfk" -ne "$pfall" ] && [ "$pfu" -ne "$pfall" ] && [ "${d#-}" -le 5 ]
+	ok $? "%{page-faults:u} + %{page-faults:k} = %{page-faults} (give or take 5), all three distinct: $pfu + $pfk ~ $pfall"
+	"$PTIME" -e page-faults:u,page-faults:k,page-faults -o "$TMP/pf.txt" "$FX/fx-exit" 0
+	labels=$(grep -Eo 'page-faults(:[uk])?' "$TMP/pf.txt" | tr '\n' ' ')
+	if command -v perf >/dev/null && perf stat -x, -e page-faults:u,page-faults:k,page-faults -o "$TMP/perf.csv" "$FX/fx-exit" 0 2>/dev/null; then
+		is "$labels" "$(grep -Eo 'page-faults(:[uk])?' "$TMP/perf.csv" | tr '\n' ' ')" "the counter block labels them as perf stat does"
+	else
+		is "$labels" "page-faults:u page-faults:k page-faults " "the counter block labels them page-faults:u, page-faults:k, page-faults"
+	fi
+	if "$PTIME" -j -e page-faults:u,page-faults:k,page-faults -o "$TMP/pf.json" "$FX/fx-exit" 0 2>/dev/null; then
+		is "$("$PY" -c 'import json,sys; print(" ".join(str(e.get("modifier")) for e in json.load(open(sys.argv[1]))["counters"]["events"]))' "$TMP/pf.json")" \
+			"u k None" "JSON: each counter carries its modifier"
+		if "$PY" -c 'import jsonschema' 2>/dev/null; then
+			validate "$TMP/pf.json"; ok $? "JSON with modifiers validates against the schema"
+		else
+			skip "JSON with modifiers validates" "python3-jsonschema is not installed"
+		fi
+	fi
+else
+	skip "page-faults:k" "kernel counting needs root here"
+fi
+
+# --- 9. messages ---
+for bad in "::no event in the list ''" ",,,::no event in the list ',,,'" "cycles,,instructions::empty event name in the list" \
+	"cycles:u:k::more than one ':' in 'cycles:u:k' (modifiers go together: cycles:uk)"; do
+	ev=${bad%%::*} want=${bad#*::}
+	"$PTIME" -e "$ev" touch "$TMP/ran" 2>"$TMP/bad"; rc=$?
+	is "$rc" 125 "-e '$ev': exit 125"
+	grep -qF "$want" "$TMP/bad"; ok $? "-e '$ev': $(head -n 1 "$TMP/bad")"
+	[ ! -e "$TMP/ran" ]; ok $? "-e '$ev': the command did not run"
+done
+
 # --- 4. DEBUGINFOD_URLS: no network look-up unless --debuginfod ---
 # silent PORTFILE SEENFILE: a server on loopback that accepts and never answers; each connection is a line.
 silent() {

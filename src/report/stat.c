@@ -74,7 +74,7 @@ void report_counters(FILE *fp, const struct result *r)
 
 		if (c->optional && not_supported)
 			continue; /* this CPU lacks it; perf stat leaves it out too */
-		snprintf(name, sizeof name, "%s%s", c->ev.name, c->user_only && !c->from_rusage ? ":u" : "");
+		counters_label(c, name, sizeof name);
 		if (!c->counted) {
 			if (not_supported)
 				fprintf(fp, "%18s      %s\n", "<not supported>", name);
