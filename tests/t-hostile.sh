@@ -213,6 +213,27 @@ for bad in "::no event in the list ''" ",,,::no event in the list ',,,'" "cycles
 	[ ! -e "$TMP/ran" ]; ok $? "-e '$ev': the command did not run"
 done
 
+# --- 9. a setcap'd ptime and the user's own capabilities ---
+caps() { # caps PTIME: the command's CapInh CapPrm CapAmb, run by nobody holding cap_net_bind_service ambient
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
+		"$1" -f '' sh -c 'for k in CapInh CapPrm CapAmb; do grep "^$k:" /proc/self/status | cut -f2; done | tr "\n" " "' 2>/dev/null
+}
+if [ "$(id -u)" -eq 0 ] && command -v setcap >/dev/null && command -v setpriv >/dev/null &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$PTIME" -f '' true 2>/dev/null; then
+	is "$(caps "$PTIME")" "0000000000000400 0000000000000400 0000000000000400 " "plain ptime: the user's ambient capability reaches the command"
+	mkdir "$TMP/cap"
+	cp "$PTIME" "$TMP/cap/ptime"
+	chmod 711 "$TMP" "$TMP/cap"
+	if setcap cap_perfmon+ep "$TMP/cap/ptime" 2>/dev/null; then
+		is "$(caps "$TMP/cap/ptime")" "0000000000000400 0000000000000000 0000000000000000 " \
+			"setcap ptime: the user's inheritable set is kept, nothing permitted; the kernel cleared the ambient set (documented)"
+	else
+		skip "setcap ptime and capabilities" "setcap failed here"
+	fi
+else
+	skip "capabilities passed to the command" "needs root, setcap, setpriv, and ptime runnable by nobody"
+fi
+
 # --- 4. DEBUGINFOD_URLS: no network look-up unless --debuginfod ---
 # silent PORTFILE SEENFILE: a server on loopback that accepts and never answers; each connection is a line.
 silent() {

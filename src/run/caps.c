@@ -117,13 +117,15 @@ void caps_drop_for_exec(void)
 		_exit(EXIT_CANNOT_INVOKE); /* never run the command with other limits than the user's */
 	if (!caps.elevated)
 		return;
+	/* The kernel already cleared the ambient set at ptime's own exec (it has file capabilities), so the
+	   user's ambient capabilities cannot be passed on; the inheritable set is still the user's, and is
+	   kept: only what the file capabilities gave (permitted, effective) goes. */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	c = libcap.cap_init(); /* all three sets empty */
-	if (c) {
-		if (libcap.cap_set_proc(c) < 0)
-			_exit(EXIT_CANNOT_INVOKE); /* never run the command with more than the user had */
-		libcap.cap_free(c);
-	}
+	c = libcap.cap_get_proc();
+	if (!c || libcap.cap_clear_flag(c, CAP_PERMITTED) < 0 || libcap.cap_clear_flag(c, CAP_EFFECTIVE) < 0 ||
+	    libcap.cap_set_proc(c) < 0)
+		_exit(EXIT_CANNOT_INVOKE); /* never run the command with more than the user had */
+	libcap.cap_free(c);
 }
 
 /* What ptime held and used, for the report: names in a static string, or NULL if nothing. */
