@@ -207,17 +207,16 @@ static int symbols_find_debuglink(struct symbols *s, const char *file, const cha
 		slash[1] = '\0';
 	else
 		dir[0] = '\0';
-	snprintf(path, sizeof path, "%s%s", dir, link);
-	if ((fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+	/* a name too long for a path is no candidate */
+	if (snprintf(path, sizeof path, "%s%s", dir, link) < (int)sizeof path &&
+	    (fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
 		return fd;
-	snprintf(path, sizeof path, "%s.debug/%s", dir, link);
-	if ((fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+	if (snprintf(path, sizeof path, "%s.debug/%s", dir, link) < (int)sizeof path &&
+	    (fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
 		return fd;
-	if (dir[0] == '/') {
-		snprintf(path, sizeof path, "/usr/lib/debug%s%s", dir, link);
-		if ((fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
-			return fd;
-	}
+	if (dir[0] == '/' && snprintf(path, sizeof path, "/usr/lib/debug%s%s", dir, link) < (int)sizeof path &&
+	    (fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+		return fd;
 	return -1;
 }
 
