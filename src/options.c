@@ -66,6 +66,7 @@ static const struct longopt longopts[] = {
 	{ "annotate", ARG_OPTIONAL, 'A', false },
 	{ "callgrind", ARG_REQUIRED, 'C', false },
 	{ "folded", ARG_REQUIRED, 'F', false },
+	{ "debuginfod", ARG_NONE, 'D', false },
 	{ "output-fd", ARG_REQUIRED, 'O', false },
 };
 
@@ -135,6 +136,8 @@ static void options_help(FILE *fp)
 	      "      --folded=FILE         write folded stacks for flame graphs\n"
 	      "      --inline=code|caller  charge inlined code to its own line (code, the default)\n"
 	      "                            or to its call site in the enclosing function\n"
+	      "      --debuginfod          ask the servers of DEBUGINFOD_URLS for missing debug\n"
+	      "                            files (without it ptime makes no network request)\n"
 	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
@@ -277,6 +280,7 @@ static int options_apply(struct opts *o, int c, const char *arg, struct options_
 		break;
 	case 'C': o->callgrind = arg; break;
 	case 'F': o->folded = arg; break;
+	case 'D': o->debuginfod = true; break;
 	case 'O': {
 		char *end;
 		long fd = strtol(arg, &end, 10);

@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 	ptime_check_same("-o", o.output, "--callgrind", o.callgrind);
 	ptime_check_same("-o", o.output, "--folded", o.folded);
 	ptime_check_same("--callgrind", o.callgrind, "--folded", o.folded);
+	symbols_use_debuginfod(o.debuginfod);
 	if (o.json && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
 		options_free(&o);

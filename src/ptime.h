@@ -39,6 +39,7 @@ struct opts {
 	int annotate;            /* --annotate[=N|full]: -1 off, -2 whole files, else context lines */
 	const char *callgrind;   /* --callgrind=FILE */
 	const char *folded;      /* --folded=FILE */
+	bool debuginfod;         /* --debuginfod: debug files may be asked of DEBUGINFOD_URLS */
 };
 
 /* A perf event as named on the command line. */
@@ -185,6 +186,7 @@ struct result {
 	int io_error;            /* 0, or the errno that kept /proc/PID/io from being read */
 	struct host host;
 	bool have_host;
+	char stopped[320];       /* why the kernel stops counting and sampling at the command's exec, or "" */
 	struct counters *counters; /* NULL when counting was off */
 	struct profile *profile;   /* NULL without --sample */
 };
@@ -270,6 +272,7 @@ void caps_lower(void);
 void caps_drop_for_exec(void);
 const char *caps_held(void);
 bool caps_used(void);
+bool caps_secure_exec(const char *cmd, char *why, size_t len);
 
 /* --- run/spawn.c --- */
 struct spawn {
@@ -301,9 +304,11 @@ char *counters_for_format(const char *fmt);
 int counters_open(struct counters *cs, pid_t pid);
 void counters_read(struct counters *cs, const struct rusage *ru);
 void counters_free(struct counters *cs);
+void counters_stopped(struct counters *cs, const char *why);
 void counters_list(FILE *fp);
 bool counters_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *value, bool *scaled);
 const struct counter *counters_find(const struct counters *cs, const char *name);
+void counters_label(const struct counter *c, char *buf, size_t len);
 struct mval counters_metric(const struct result *r, const char *name);
 bool counters_metric_known(const char *name);
 const char *counters_suggest(const char *name);
@@ -364,9 +369,24 @@ struct strtab *strtab_new(void);
 const char *strtab_intern(struct strtab *t, const char *s);
 void strtab_free(struct strtab *t);
 
+/* --- util/safefile.c --- */
+#define SAFEFILE_NOFOLLOW 1      /* refuse a symbolic link */
+struct stat;
+int safefile_open(const char *path, int flags, struct stat *st, char *why, size_t len);
+int safefile_read(int fd, size_t cap, char **buf, size_t *len);
+
+/* --- profile/perfmap.c --- */
+#define PERFMAP_MAX_BYTES (64u << 20)   /* a map is read up to this size */
+#define PERFMAP_MAX_ENTRIES (1u << 18)  /* and this many symbols */
+#define PERFMAP_MAX_LINE 4096           /* a longer line is skipped whole */
+typedef bool perfmap_add_fn(void *ctx, uint64_t start, uint64_t size, const char *name, size_t nlen);
+size_t perfmap_parse(const char *buf, size_t len, bool eof, perfmap_add_fn *add, void *ctx);
+long perfmap_read(const char *path, uid_t uid, perfmap_add_fn *add, void *ctx, char *why, size_t len);
+
 /* --- profile/symbols.c (profile/symbols-none.c without libdw) --- */
+void symbols_use_debuginfod(bool on);
 struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
-int symbols_dso(struct symbols *s, const char *path, int pid);
+int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_t ino);
 int symbols_jit_dso(struct symbols *s, int pid);
 bool symbols_absolute(const struct symbols *s, int dso);
 size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max);

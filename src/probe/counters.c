@@ -68,15 +68,24 @@ struct counters *counters_create(const char *list, char **err)
 		return cs;
 	}
 	{
-		char *copy = xstrdup(list), *save = NULL, *tok;
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (events_parse(tok, &ev, err) < 0) {
-				free(copy);
-				counters_free(cs);
-				return NULL;
+		/* every comma separates two names, as perf stat has it: "" and "cycles,,instructions" are errors */
+		char *copy = xstrdup(list), *tok = copy, *comma;
+		do {
+			if ((comma = strchr(tok, ',')))
+				*comma = '\0';
+			if (!*tok) {
+				*err = strspn(list, ",") == strlen(list)
+					       ? xasprintf("no event in the list '%s' (ptime --events=list shows them)", list)
+					       : xasprintf("empty event name in the list '%s'", list);
+			} else if (events_parse(tok, &ev, err) == 0) {
+				counters_add(cs, &ev, false);
+				tok = comma + 1;
+				continue;
 			}
-			counters_add(cs, &ev, false);
-		}
+			free(copy);
+			counters_free(cs);
+			return NULL;
+		} while (comma);
 		free(copy);
 	}
 	return cs;
@@ -247,6 +256,19 @@ void counters_read(struct counters *cs, const struct rusage *ru)
 	}
 }
 
+/* The kernel stopped counting at the command's exec (why says what made it privileged): nothing perf
+   read is the command's; what came from rusage stands. */
+void counters_stopped(struct counters *cs, const char *why)
+{
+	size_t i;
+	for (i = 0; i < cs->n; i++)
+		if (!cs->c[i].from_rusage && (cs->c[i].counted || cs->c[i].fd >= 0)) {
+			cs->c[i].counted = false;
+			snprintf(cs->c[i].why, sizeof cs->c[i].why,
+				 "not counted: the kernel stops counting at a privileged exec (%s)", why);
+		}
+}
+
 /* Close anything still open and free cs. */
 void counters_free(struct counters *cs)
 {
@@ -260,11 +282,22 @@ void counters_free(struct counters *cs)
 	free(cs);
 }
 
-/* The counter named name (canonical or alias, modifiers ignored), or NULL. */
+/* Which privilege levels a counter counted: 'u' user only, 'k' kernel only, 'b' both. */
+static char counters_levels(const struct counter *c)
+{
+	if (c->ev.kernel && !c->ev.user)
+		return 'k';
+	if (c->user_only || (c->ev.user && !c->ev.kernel))
+		return 'u';
+	return 'b';
+}
+
+/* The counter named name (canonical or alias) with the same modifier, :u, :k or none, or NULL; a name
+   without a modifier falls back to any counter of that event. */
 const struct counter *counters_find(const struct counters *cs, const char *name)
 {
 	struct event ev;
-	char *err = NULL;
+	char *err = NULL, want;
 	size_t i;
 
 	if (!cs)
@@ -273,10 +306,23 @@ const struct counter *counters_find(const struct counters *cs, const char *name)
 		free(err);
 		return NULL;
 	}
+	want = ev.kernel && !ev.user ? 'k' : ev.user && !ev.kernel ? 'u' : 'b';
+	for (i = 0; i < cs->n; i++)
+		if (strcmp(cs->c[i].ev.name, ev.name) == 0 && counters_levels(&cs->c[i]) == want)
+			return &cs->c[i];
+	if (ev.user || ev.kernel)
+		return NULL;
 	for (i = 0; i < cs->n; i++)
 		if (strcmp(cs->c[i].ev.name, ev.name) == 0)
 			return &cs->c[i];
 	return NULL;
+}
+
+/* A counter's name as perf stat prints it: with :u or :k when it counted one level only. */
+void counters_label(const struct counter *c, char *buf, size_t len)
+{
+	char l = counters_levels(c);
+	snprintf(buf, len, "%s%s", c->ev.name, c->from_rusage || l == 'b' ? "" : l == 'u' ? ":u" : ":k");
 }
 
 static bool counters_get(const struct counters *cs, const char *name, double *v, const char **why)

@@ -110,7 +110,10 @@ int events_parse(const char *token, struct event *ev, char **err)
 				ev->user = true;
 			else if (*m == 'k')
 				ev->kernel = true;
-			else {
+			else if (*m == ':') {
+				*err = xasprintf("more than one ':' in '%s' (modifiers go together: %.*s:uk)", token, (int)len, token);
+				return -1;
+			} else {
 				*err = xasprintf("unknown modifier ':%c' in '%s' (expected u or k)", *m, token);
 				return -1;
 			}

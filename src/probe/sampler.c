@@ -279,7 +279,6 @@ static void sampler_record(struct sampler *s, const unsigned char *p)
 		m.start = addr;
 		m.end = addr + mlen;
 		m.pgoff = pgoff;
-		m.dso = symbols_dso(prof->syms, name, (int)pid);
 		{
 			uint32_t maj, min;
 			memcpy(&maj, b + 32, 4);
@@ -288,6 +287,7 @@ static void sampler_record(struct sampler *s, const unsigned char *p)
 			m.dev = makedev(maj, min);
 			m.path = strtab_intern(prof->strs, name);
 		}
+		m.dso = symbols_dso(prof->syms, name, (int)pid, (dev_t)m.dev, m.ino);
 		procmaps_map(s->pm, (int)pid, &m);
 		break;
 	}

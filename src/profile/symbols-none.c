@@ -25,11 +25,19 @@ struct symbols *symbols_new(bool inline_caller, struct strtab *strs)
 	return s;
 }
 
+/* Debug files are never looked for here, on the network or not. */
+void symbols_use_debuginfod(bool on)
+{
+	(void)on;
+}
+
 /* The id of the file path. */
-int symbols_dso(struct symbols *s, const char *path, int pid)
+int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_t ino)
 {
 	size_t i;
 	(void)pid;
+	(void)dev;
+	(void)ino;
 	path = strtab_intern(s->strs, path);
 	for (i = 0; i < s->n; i++)
 		if (s->paths[i] == path)
@@ -42,7 +50,7 @@ int symbols_dso(struct symbols *s, const char *path, int pid)
 /* Anonymous code of process pid. */
 int symbols_jit_dso(struct symbols *s, int pid)
 {
-	return symbols_dso(s, "[anon]", pid);
+	return symbols_dso(s, "[anon]", pid, 0, 0);
 }
 
 /* Whether addresses in dso are absolute: never here, anonymous code too is named by offset. */

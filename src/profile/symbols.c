@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -40,6 +43,8 @@ struct dso {
 	const char *name;     /* basename, for dso+0xOFF */
 	int kind;             /* DSO_FILE, DSO_VDSO, DSO_JIT, DSO_ANON */
 	int pid;              /* for DSO_JIT */
+	dev_t dev;            /* of the file that was mapped, 0 when unknown */
+	uint64_t ino;
 	bool loaded, usable, warned;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
@@ -64,29 +69,174 @@ struct symbols {
 	size_t nwarnings;
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	bool demangle_tried;
+	bool emfile;          /* ran out of descriptors: said once */
 };
 
 /* libdw is loaded when the first address is resolved, not linked: ptime's start-up stays that of a
    program linked to libc, json-c and libcap (libdw pulls in five compression libraries). */
 #define DW_FUNCS(X) X(dwfl_begin) X(dwfl_report_begin) X(dwfl_report_elf) X(dwfl_report_end) X(dwfl_errmsg) \
 	X(dwfl_module_getelf) X(dwfl_module_getsymtab) X(dwfl_module_getsym_info) X(dwfl_module_getsrc) \
-	X(dwfl_lineinfo) X(dwfl_module_getdwarf) X(dwfl_end) X(dwfl_standard_find_debuginfo) \
+	X(dwfl_lineinfo) X(dwfl_module_getdwarf) X(dwfl_end) X(dwfl_module_info) \
 	X(dwfl_offline_section_address) X(dwarf_nextcu) X(dwarf_offdie) X(dwarf_ranges) X(dwarf_getsrc_die) \
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
 	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
-	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring) X(dwarf_getscopes_die)
+	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring) X(dwarf_getscopes_die) \
+	X(dwfl_module_build_id)
 
 DLIB_TABLE(libdw, DW_FUNCS)
 static Dwfl_Callbacks symbols_callbacks;
+
+/* --- finding debug files: libdw's own search opens each candidate with a blocking open(2), so that a FIFO
+   named like a .gnu_debuglink target hangs it; this one looks where it looks, through safefile --- */
+
+/* libdebuginfod, only with --debuginfod: asking a server sends build-ids out and may wait minutes. */
+typedef struct debuginfod_client debuginfod_client;
+debuginfod_client *debuginfod_begin(void);
+int debuginfod_find_debuginfo(debuginfod_client *c, const unsigned char *id, int len, char **path);
+void debuginfod_end(debuginfod_client *c);
+#define DI_FUNCS(X) X(debuginfod_begin) X(debuginfod_find_debuginfo) X(debuginfod_end)
+DLIB_TABLE(libdi, DI_FUNCS)
+static bool symbols_network;
+static debuginfod_client *symbols_di;
+
+/* Whether debug files may be asked of the servers in DEBUGINFOD_URLS (--debuginfod); call before any lookup. */
+void symbols_use_debuginfod(bool on)
+{
+	symbols_network = on;
+}
+
+/* The CRC-32 of .gnu_debuglink (zlib's), over a whole file. */
+static uint32_t symbols_crc32(int fd, bool *ok)
+{
+	static uint32_t table[256];
+	unsigned char buf[65536];
+	uint32_t crc = 0xffffffffu;
+	ssize_t n;
+	size_t i;
+
+	if (!table[1])
+		for (i = 0; i < 256; i++) {
+			uint32_t c = (uint32_t)i;
+			int k;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		for (i = 0; i < (size_t)n; i++)
+			crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+	*ok = n == 0 && lseek(fd, 0, SEEK_SET) == 0;
+	return crc ^ 0xffffffffu;
+}
+
+/* A candidate debug file: a regular file, opened without blocking, with the debuglink's CRC when one is given. */
+static void symbols_warn(struct symbols *s, char *msg);
+static void symbols_emfile(struct symbols *s, int e);
+
+static int symbols_debug_try(struct symbols *s, const char *path, const char *self, GElf_Word crc, char **name)
+{
+	struct stat st, me;
+	char why[160];
+	bool ok = true;
+	int fd;
+
+	if (self && stat(self, &me) == 0 && stat(path, &st) == 0 && st.st_dev == me.st_dev && st.st_ino == me.st_ino)
+		return -1; /* the debuglink names the file itself */
+	fd = safefile_open(path, 0, &st, why, sizeof why);
+	if (fd < 0) {
+		if ((errno == EMFILE || errno == ENFILE) && s)
+			symbols_emfile(s, errno);
+		else if (errno != ENOENT && errno != ENOTDIR && s)
+			symbols_warn(s, xasprintf("%s: debug file not read: %s", path, why));
+		return -1;
+	}
+	if (crc && (symbols_crc32(fd, &ok) != crc || !ok)) {
+		close(fd);
+		return -1;
+	}
+	*name = strdup(path);
+	return fd;
+}
+
+static int symbols_find_debuglink(struct symbols *s, const char *file, const char *link, GElf_Word crc, char **name);
+
+/* libdw's find_debuginfo callback: /usr/lib/debug/.build-id/xx/yyyy.debug, then the debuglink next to the
+   file, in .debug/ beside it, and under /usr/lib/debug; never anything but regular files; then, only with
+   --debuginfod, the servers of DEBUGINFOD_URLS. */
+static int symbols_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+				  const char *file, const char *link, GElf_Word crc, char **name)
+{
+	struct symbols *s = *userdata; /* set by symbols_load */
+	const unsigned char *id = NULL;
+	GElf_Addr vaddr;
+	char path[4096];
+	int n, fd, i;
+	size_t len;
+
+	(void)modname;
+	(void)base;
+	n = libdw.dwfl_module_build_id(mod, &id, &vaddr);
+	if (n > 1 && (!link || crc)) {
+		len = (size_t)snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%02x/", id[0]);
+		for (i = 1; i < n && len + 3 < sizeof path; i++)
+			len += (size_t)snprintf(path + len, sizeof path - len, "%02x", id[i]);
+		snprintf(path + len, sizeof path - len, ".debug");
+		if ((fd = symbols_debug_try(s, path, NULL, 0, name)) >= 0)
+			return fd;
+	}
+	if (link && *link && link[0] != '/' && (fd = symbols_find_debuglink(s, file, link, crc, name)) >= 0)
+		return fd;
+	if (symbols_network && n > 1 && (!link || crc) && libdi_load("libdebuginfod.so.1")) {
+		char *got = NULL;
+		if (!symbols_di)
+			symbols_di = libdi.debuginfod_begin();
+		if (symbols_di && (fd = libdi.debuginfod_find_debuginfo(symbols_di, id, n, &got)) >= 0) {
+			*name = got;
+			return fd;
+		}
+	}
+	if (link && link[0] == '/') /* a .gnu_debugaltlink names its file whole */
+		return symbols_debug_try(s, link, file, crc, name);
+	return -1;
+}
+
+/* The debuglink next to file, in .debug/ beside it, and under /usr/lib/debug. */
+static int symbols_find_debuglink(struct symbols *s, const char *file, const char *link, GElf_Word crc, char **name)
+{
+	char path[4096], dir[4096], *slash;
+	int fd;
+
+	snprintf(dir, sizeof dir, "%s", file ? file : "");
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	/* a name too long for a path is no candidate */
+	if (snprintf(path, sizeof path, "%s%s", dir, link) < (int)sizeof path &&
+	    (fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+		return fd;
+	if (snprintf(path, sizeof path, "%s.debug/%s", dir, link) < (int)sizeof path &&
+	    (fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+		return fd;
+	if (dir[0] == '/' && snprintf(path, sizeof path, "/usr/lib/debug%s%s", dir, link) < (int)sizeof path &&
+	    (fd = symbols_debug_try(s, path, file, crc, name)) >= 0)
+		return fd;
+	return -1;
+}
 
 /* Load libdw (and through it libelf) once. */
 static bool symbols_dlopen(void)
 {
 	bool first = !libdw_tried;
+	/* libdw asks debuginfod servers by itself when this is set (Debian sets it for login shells): not
+	   without --debuginfod. The command has its own copy of the environment since the fork. */
+	if (first && !symbols_network)
+		unsetenv("DEBUGINFOD_URLS");
 	if (!libdw_load("libdw.so.1"))
 		return false;
 	if (first) {
-		symbols_callbacks.find_debuginfo = libdw.dwfl_standard_find_debuginfo; /* debuglink, build-id */
+		symbols_callbacks.find_debuginfo = symbols_find_debuginfo; /* build-id, debuglink: safely */
 		symbols_callbacks.section_address = libdw.dwfl_offline_section_address;
 		libdw.elf_version(EV_CURRENT);
 	}
@@ -108,12 +258,25 @@ static void symbols_warn(struct symbols *s, char *msg)
 	s->warnings[s->nwarnings++] = msg;
 }
 
-static int symbols_add(struct symbols *s, const char *path, int kind, int pid)
+/* Out of descriptors: said once, with the true reason, not as a file without symbols. */
+static void symbols_emfile(struct symbols *s, int e)
+{
+	struct rlimit rl;
+	if (s->emfile)
+		return;
+	s->emfile = true;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	symbols_warn(s, xasprintf("too many open files (%s; the limit is %llu): this and further files are shown as "
+				  "offsets", strerror(e), (unsigned long long)rl.rlim_cur));
+}
+
+static int symbols_add(struct symbols *s, const char *path, int kind, int pid, dev_t dev, uint64_t ino)
 {
 	size_t i;
 	const char *slash;
 	for (i = 0; i < s->n; i++)
-		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && strcmp(s->dsos[i].path, path) == 0)
+		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && s->dsos[i].dev == dev && s->dsos[i].ino == ino &&
+		    strcmp(s->dsos[i].path, path) == 0)
 			return (int)i;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;
@@ -125,18 +288,21 @@ static int symbols_add(struct symbols *s, const char *path, int kind, int pid)
 	s->dsos[s->n].name = strtab_intern(s->strs, slash ? slash + 1 : path);
 	s->dsos[s->n].kind = kind;
 	s->dsos[s->n].pid = pid;
+	s->dsos[s->n].dev = dev;
+	s->dsos[s->n].ino = ino;
 	return (int)s->n++;
 }
 
-/* The id of the file a mapping named path maps, as seen by process pid. */
-int symbols_dso(struct symbols *s, const char *path, int pid)
+/* The id of the file a mapping named path maps, as seen by process pid; dev and ino (0: unknown) are
+   those of the file that was mapped, from the MMAP2 record, to tell it from whatever has the path now. */
+int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_t ino)
 {
 	if (strcmp(path, "[vdso]") == 0)
-		return symbols_add(s, path, DSO_VDSO, 0);
+		return symbols_add(s, path, DSO_VDSO, 0, 0, 0);
 	if (path[0] != '/' || strncmp(path, "//anon", 6) == 0 || strncmp(path, "/memfd:", 7) == 0 ||
 	    strncmp(path, "/dev/zero", 9) == 0)
 		return symbols_jit_dso(s, pid); /* anonymous executable memory: JIT code, if anything */
-	return symbols_add(s, path, DSO_FILE, 0);
+	return symbols_add(s, path, DSO_FILE, 0, dev, ino);
 }
 
 /* Whether addresses in dso are absolute (JIT code) rather than offsets in a file. */
@@ -150,7 +316,7 @@ int symbols_jit_dso(struct symbols *s, int pid)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/tmp/perf-%d.map", pid);
-	return symbols_add(s, path, DSO_JIT, pid);
+	return symbols_add(s, path, DSO_JIT, pid, 0, 0);
 }
 
 static size_t sym_underscores(const char *n)
@@ -196,27 +362,37 @@ static void sym_sort(struct sym *v, size_t *n)
 	*n = j;
 }
 
+struct jit_load {
+	struct symbols *s;
+	struct dso *d;
+	size_t cap;
+};
+
+static bool symbols_jit_add(void *ctx, uint64_t start, uint64_t size, const char *name, size_t nlen)
+{
+	struct jit_load *j = ctx;
+	char buf[PERFMAP_MAX_LINE + 1];
+	if (j->d->nsyms == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 256;
+		j->d->syms = xrealloc(j->d->syms, j->cap * sizeof *j->d->syms);
+	}
+	memcpy(buf, name, nlen);
+	buf[nlen] = '\0';
+	j->d->syms[j->d->nsyms++] = (struct sym){ .addr = start, .size = size, .name = strtab_intern(j->s->strs, buf) };
+	return true;
+}
+
+/* A JIT's map, read as perfmap.c allows: a map that is refused or cut short is said once. */
 static void symbols_load_jit(struct symbols *s, struct dso *d)
 {
-	FILE *f = fopen(d->path, "re");
-	char line[4096];
-	size_t cap = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *end, *name;
-		uint64_t start = strtoull(line, &end, 16), size = strtoull(end, &name, 16);
-		if (end == line || name == end)
-			continue;
-		name += strspn(name, " \t");
-		name[strcspn(name, "\n")] = '\0';
-		if (d->nsyms == cap) {
-			cap = cap ? cap * 2 : 256;
-			d->syms = xrealloc(d->syms, cap * sizeof *d->syms);
-		}
-		d->syms[d->nsyms++] = (struct sym){ .addr = start, .size = size, .name = strtab_intern(s->strs, name) };
-	}
-	fclose(f);
+	struct jit_load j = { s, d, 0 };
+	char why[200] = "";
+	long n = perfmap_read(d->path, getuid(), symbols_jit_add, &j, why, sizeof why);
+
+	if (n < 0 && errno != ENOENT)
+		symbols_warn(s, xasprintf("%s: not read: %s: JIT code is shown as [anon]+0xADDRESS", d->path, why));
+	else if (n >= 0 && why[0])
+		symbols_warn(s, xasprintf("%s: %s", d->path, why));
 	if (d->nsyms)
 		qsort(d->syms, d->nsyms, sizeof *d->syms, sym_cmp);
 	d->usable = d->nsyms > 0;
@@ -250,6 +426,8 @@ static int symbols_vdso_fd(void)
 
 static void symbols_load(struct symbols *s, struct dso *d)
 {
+	struct stat st;
+	char why[200];
 	int fd, i, n;
 	Elf *elf;
 	GElf_Addr bias = 0;
@@ -265,9 +443,28 @@ static void symbols_load(struct symbols *s, struct dso *d)
 			symbols_warn(s, xasprintf("%s (install libdw1): addresses are shown as file+0xOFFSET", libdw_why));
 		return;
 	}
-	fd = d->kind == DSO_VDSO ? symbols_vdso_fd() : open(d->path, O_RDONLY | O_CLOEXEC);
+	if (d->kind == DSO_VDSO) {
+		fd = symbols_vdso_fd();
+		snprintf(why, sizeof why, "%s", strerror(errno));
+	} else {
+		fd = safefile_open(d->path, 0, &st, why, sizeof why);
+	}
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		symbols_emfile(s, errno);
+		return;
+	}
 	if (fd < 0) {
-		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, strerror(errno)));
+		symbols_warn(s, xasprintf("%s: %s: addresses are shown as offsets", d->path, why));
+		return;
+	}
+	/* A rebuild replaces the file under its path, and a chroot shows another one: its symbols would be
+	   wrong for every sample. Anonymous devices (major 0: overlayfs, btrfs) are not the mapping's own. */
+	if (d->kind == DSO_FILE && d->ino &&
+	    (st.st_ino != d->ino || (major(d->dev) != 0 && major(st.st_dev) != 0 && st.st_dev != d->dev))) {
+		close(fd);
+		symbols_warn(s, xasprintf("%s: not the file that was mapped (replaced while the command ran, or seen "
+					  "through a chroot or another mount namespace): addresses are shown as offsets",
+					  d->path));
 		return;
 	}
 	d->dwfl = libdw.dwfl_begin(&symbols_callbacks);
@@ -278,6 +475,11 @@ static void symbols_load(struct symbols *s, struct dso *d)
 		close(fd); /* libdw owns the fd only of a module it reported */
 		symbols_warn(s, xasprintf("%s: not an ELF file libdw can read (%s)", d->path, libdw.dwfl_errmsg(-1)));
 		return;
+	}
+	{
+		void **ud;
+		if (libdw.dwfl_module_info(d->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL))
+			*ud = s; /* for symbols_find_debuginfo's warnings */
 	}
 	elf = libdw.dwfl_module_getelf(d->mod, &bias);
 	d->bias = bias;
@@ -678,6 +880,10 @@ void symbols_free(struct symbols *s)
 		free(s->dsos[i].syms);
 		free(s->dsos[i].cus);
 		free(s->dsos[i].loads);
+	}
+	if (symbols_di) {
+		libdi.debuginfod_end(symbols_di);
+		symbols_di = NULL;
 	}
 	for (i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);

@@ -3,8 +3,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ptime.h"
 
@@ -15,14 +19,26 @@ struct ann_line {
 
 struct ann_file {
 	const char *file;
+	const char *dso;         /* a binary whose debug info names the file: whose permissions root reads it with */
 	struct ann_line *lines;
 	size_t n;
 	uint64_t self, incl;
 };
 
+/* A source file's text, split into lines in place. */
+struct ann_src {
+	char *buf;
+	char **line;
+	size_t n;
+};
+
+#define ANN_MAX_BYTES (16u << 20) /* a larger "source" is not shown */
+#define ANN_MAX_LINES (1u << 22)
+
 static int ann_line_cmp(const void *a, const void *b)
 {
-	return ((const struct ann_line *)a)->line - ((const struct ann_line *)b)->line;
+	int x = ((const struct ann_line *)a)->line, y = ((const struct ann_line *)b)->line;
+	return x < y ? -1 : x > y;
 }
 
 static int ann_file_cmp(const void *a, const void *b)
@@ -35,34 +51,90 @@ static int ann_file_cmp(const void *a, const void *b)
 	return strcmp(x->file, y->file);
 }
 
-/* Source lines of path, or NULL with errno set. */
-static char **ann_read(const char *path, size_t *n)
+/* Open path as safefile allows; when ptime runs as root, with the file-system identity of the owner of
+   the binary that names it (nobody's when that is unknown), so that the debug info of a program someone
+   else built can name /etc/shadow and not have it printed. */
+static int ann_open(const char *path, const char *dso, char *why, size_t len)
 {
-	FILE *f = fopen(path, "re");
-	char **v = NULL, *line = NULL;
-	size_t cap = 0, len = 0;
-	ssize_t got;
+	struct stat st, bin;
+	gid_t groups[256];
+	int ngroups, fd, e;
+	uid_t uid = 65534;
+	gid_t gid = 65534;
 
-	*n = 0;
-	if (!f)
-		return NULL;
-	while ((got = getline(&line, &len, f)) >= 0) {
-		if (got > 0 && line[got - 1] == '\n')
-			line[got - 1] = '\0';
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[(*n)++] = xstrdup(line);
+	if (geteuid() != 0)
+		return safefile_open(path, 0, &st, why, len);
+	if (dso && dso[0] == '/' && stat(dso, &bin) == 0) {
+		uid = bin.st_uid;
+		gid = bin.st_gid;
 	}
-	free(line);
-	fclose(f);
-	if (!v)
-		v = xcalloc(1, sizeof *v);
-	return v;
+	if (uid == 0)
+		return safefile_open(path, 0, &st, why, len);
+	ngroups = getgroups(256, groups);
+	if (ngroups < 0 || setgroups(0, NULL) < 0) {
+		snprintf(why, len, "not read: cannot take the permissions of uid %u", (unsigned)uid);
+		errno = EPERM;
+		return -1;
+	}
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid) {
+		fd = -1;
+		e = EPERM;
+		snprintf(why, len, "not read: cannot take the permissions of uid %u", (unsigned)uid);
+	} else {
+		fd = safefile_open(path, 0, &st, why, len);
+		e = errno;
+		if (fd < 0 && (e == EACCES || e == EPERM))
+			snprintf(why, len, "%s for uid %u, the owner of %s (as root, ptime reads sources with the "
+				 "permissions of the binary's owner)", strerror(e), (unsigned)uid, dso ? dso : "the binary");
+	}
+	setfsuid(0);
+	setfsgid(0);
+	if (setgroups((size_t)ngroups, groups) < 0)
+		abort(); /* root can always restore its own groups */
+	errno = e;
+	return fd;
 }
 
-static void ann_row(FILE *fp, const struct profile *p, int line, const struct ann_line *a, const char *src)
+/* The lines of the source file path, or false with the reason in why: only a regular file, read without
+   blocking, at most ANN_MAX_BYTES. */
+static bool ann_read(const char *path, const char *dso, struct ann_src *src, char *why, size_t len)
+{
+	size_t size, cap = 0;
+	char *p, *end;
+	int fd = ann_open(path, dso, why, len), rc;
+
+	memset(src, 0, sizeof *src);
+	if (fd < 0)
+		return false;
+	rc = safefile_read(fd, ANN_MAX_BYTES, &src->buf, &size);
+	close(fd);
+	if (rc != 0) {
+		if (rc > 0)
+			snprintf(why, len, "larger than %u MiB", ANN_MAX_BYTES >> 20);
+		else
+			snprintf(why, len, "%s", strerror(-rc));
+		free(src->buf);
+		src->buf = NULL;
+		return false;
+	}
+	for (p = src->buf, end = p + size; p < end && src->n < ANN_MAX_LINES; ) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (src->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			src->line = xrealloc(src->line, cap * sizeof *src->line);
+		}
+		src->line[src->n++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return true;
+}
+
+static void ann_row(FILE *fp, const struct profile *p, int64_t line, const struct ann_line *a, const char *src)
 {
 	char self[32] = "", sp[16] = "", ip[16] = "";
 	if (a && (a->self || a->incl)) {
@@ -72,72 +144,64 @@ static void ann_row(FILE *fp, const struct profile *p, int line, const struct an
 		if (p->call_graph)
 			snprintf(ip, sizeof ip, "%6.2f%%", 100.0 * (double)a->incl / (double)p->samples);
 	}
-	fprintf(fp, "%7d %9s %8s %8s | %s\n", line, self, sp, ip, src ? text_escape_source(src) : "");
+	fprintf(fp, "%7lld %9s %8s %8s | %s\n", (long long)line, self, sp, ip, src ? text_escape_source(src) : "");
 }
 
 static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *af, int context)
 {
-	size_t nsrc = 0, i = 0;
-	char **src = ann_read(af->file, &nsrc);
-	int e = errno, last = 0, ln;
+	struct ann_src src;
+	char why[512] = "";
+	bool have = ann_read(af->file, af->dso, &src, why, sizeof why);
+	int64_t last = 0, ln, nsrc = have ? (int64_t)src.n : 0;
+	size_t i, j, k;
 
-	if (!src && !af->self)
+	if (!have && !af->self)
 		return; /* only callers' lines, and no source to show them in: nothing to read here */
 	fprintf(fp, "\n File: %s  (self %.2f%%", text_escape_terminal(report_path(af->file)), 100.0 * (double)af->self / (double)p->samples);
 	if (p->call_graph)
 		fprintf(fp, ", inclusive %.2f%%", 100.0 * (double)af->incl / (double)p->samples);
 	fputs(")\n", fp);
-	if (!src)
-		fprintf(fp, " (source not available: %s)\n", strerror(e));
+	if (!have)
+		fprintf(fp, " (source not available: %s)\n", why);
 	fprintf(fp, "%7s %9s %8s %8s | %s\n", "Line", "Samples", "Self%", p->call_graph ? "Incl%" : "", "Source");
-	if (context < 0 && src) {
-		/* the whole file */
-		for (ln = 1; ln <= (int)nsrc; ln++) {
+	if (context < 0 && have) {
+		/* the whole file, then any hot line past its end (the file changed, or a #line) */
+		for (ln = 1, i = 0; ln <= nsrc; ln++) {
 			const struct ann_line *a = i < af->n && af->lines[i].line == ln ? &af->lines[i++] : NULL;
-			ann_row(fp, p, ln, a, src[ln - 1]);
+			ann_row(fp, p, ln, a, src.line[ln - 1]);
 		}
+		for (; i < af->n; i++)
+			ann_row(fp, p, af->lines[i].line, &af->lines[i], NULL);
 	} else {
-		for (i = 0; i < af->n; i++) {
-			int lo = af->lines[i].line - context, hi = af->lines[i].line + context;
+		/* 64-bit arithmetic: a line number near INT_MAX plus its context must not wrap */
+		int64_t ctx = have ? context : 0;
+		for (i = 0; i < af->n; i = j) {
+			int64_t lo = (int64_t)af->lines[i].line - ctx, hi = (int64_t)af->lines[i].line + ctx;
+			/* extend the region over following hot lines that its context reaches */
+			for (j = i + 1; j < af->n && (int64_t)af->lines[j].line - ctx <= hi + 1; j++)
+				hi = (int64_t)af->lines[j].line + ctx;
 			if (lo < 1)
 				lo = 1;
-			if (src && hi > (int)nsrc)
-				hi = (int)nsrc;
-			if (!src)
-				lo = hi = af->lines[i].line;
-			/* extend the region over following hot lines that its context reaches */
-			while (i + 1 < af->n && af->lines[i + 1].line - context <= hi + 1) {
-				i++;
-				hi = af->lines[i].line + context;
-				if (src && hi > (int)nsrc)
-					hi = (int)nsrc;
-				if (!src)
-					hi = af->lines[i].line;
-			}
 			if (lo <= last)
 				lo = last + 1;
 			if (last && lo > last + 1)
 				fprintf(fp, "%7s\n", "...");
-			for (ln = lo; ln <= hi; ln++) {
+			for (ln = lo, k = i; ln <= hi; ln++) {
 				const struct ann_line *a = NULL;
-				size_t k;
-				for (k = 0; k < af->n; k++)
-					if (af->lines[k].line == ln)
-						a = &af->lines[k];
-				if (src && ln > (int)nsrc)
-					break;
-				if (!src && !a)
-					continue;
-				ann_row(fp, p, ln, a, src ? src[ln - 1] : NULL);
+				while (k < j && af->lines[k].line < ln)
+					k++;
+				if (k < j && af->lines[k].line == ln)
+					a = &af->lines[k];
+				if (a || ln <= nsrc)
+					ann_row(fp, p, ln, a, ln <= nsrc ? src.line[ln - 1] : NULL);
+				else if (ln > nsrc && k == j)
+					break; /* past the file and past the region's hot lines */
 			}
 			last = hi;
 		}
 	}
-	if (src) {
-		for (i = 0; i < nsrc; i++)
-			free(src[i]);
-		free(src);
-	}
+	free(src.line);
+	free(src.buf);
 }
 
 /* Every source file with samples, hottest first: hot lines with context lines around them,
@@ -163,6 +227,7 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 			af = &files[nfiles++];
 			memset(af, 0, sizeof *af);
 			af->file = l->file;
+			af->dso = l->func < p->nfuncs ? p->funcs[l->func].dso : NULL;
 		}
 		/* a line in several functions (inlined code) is one row */
 		for (j = 0; j < af->n && af->lines[j].line != l->line; j++)

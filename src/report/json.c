@@ -180,6 +180,9 @@ static json_object *json_counter(const struct counter *c)
 	jc.json_object_object_add(o, "name", json_str(c->ev.name));
 	jc.json_object_object_add(o, "unit", json_str(clock ? "ns" : "count"));
 	jc.json_object_object_add(o, "user_only", jc.json_object_new_boolean(c->user_only));
+	if (c->ev.user || c->ev.kernel) /* as asked: page-faults:k is not page-faults */
+		jc.json_object_object_add(o, "modifier", jc.json_object_new_string(c->ev.user && c->ev.kernel ? "uk"
+										      : c->ev.user ? "u" : "k"));
 	if (!c->counted) {
 		jc.json_object_object_add(o, "why", json_str(c->why));
 		return o;

@@ -60,7 +60,10 @@ void report_counters(FILE *fp, const struct result *r)
 
 	if (!cs || cs->n == 0)
 		return;
-	if (cs->fallback)
+	if (r->stopped[0])
+		fprintf(fp, "\n Performance counters (none: the kernel stops counting at the exec of the command, as\n"
+			" %s):\n\n", r->stopped);
+	else if (cs->fallback)
 		fprintf(fp, "\n Performance counters (user space only: perf_event_paranoid=%d):\n\n", cs->paranoid);
 	else
 		fputs("\n Performance counters:\n\n", fp);
@@ -71,7 +74,7 @@ void report_counters(FILE *fp, const struct result *r)
 
 		if (c->optional && not_supported)
 			continue; /* this CPU lacks it; perf stat leaves it out too */
-		snprintf(name, sizeof name, "%s%s", c->ev.name, c->user_only && !c->from_rusage ? ":u" : "");
+		counters_label(c, name, sizeof name);
 		if (!c->counted) {
 			if (not_supported)
 				fprintf(fp, "%18s      %s\n", "<not supported>", name);

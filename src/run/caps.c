@@ -1,4 +1,5 @@
-/* run/caps.c: capabilities with libcap: note what ptime holds, use CAP_PERFMON only to open events, drop all before exec. */
+/* run/caps.c: what ptime holds that the command must not: capabilities (with libcap: note them, use CAP_PERFMON
+   only to open events, drop them before exec) and the open-file limit ptime raises for itself. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,6 +9,12 @@
 #include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -47,10 +54,21 @@ static void caps_set_effective(const cap_value_t *v, int n)
 	libcap.cap_free(c);
 }
 
-/* Note which capabilities ptime was given, and keep them out of the effective set until needed. */
+static struct rlimit caps_nofile; /* the user's, for the command */
+static bool caps_nofile_raised;
+
+/* Note which capabilities ptime was given, and keep them out of the effective set until needed; raise the
+   soft open-file limit to the hard one (libdw holds a descriptor per symbolized file). */
 void caps_init(void)
 {
 	cap_t c;
+	struct rlimit raised;
+
+	if (getrlimit(RLIMIT_NOFILE, &caps_nofile) == 0 && caps_nofile.rlim_cur < caps_nofile.rlim_max) {
+		raised = caps_nofile;
+		raised.rlim_cur = raised.rlim_max;
+		caps_nofile_raised = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+	}
 
 	caps.elevated = getauxval(AT_SECURE) != 0 && getuid() != 0;
 	if (!caps.elevated)
@@ -90,19 +108,24 @@ void caps_lower(void)
 		caps_set_effective(NULL, 0);
 }
 
-/* In the child: give up every capability ptime's file capabilities gave, ambient and inheritable included. */
+/* In the child: the user's own open-file limit again, and give up every capability ptime's file
+   capabilities gave. */
 void caps_drop_for_exec(void)
 {
 	cap_t c;
+	if (caps_nofile_raised && setrlimit(RLIMIT_NOFILE, &caps_nofile) < 0)
+		_exit(EXIT_CANNOT_INVOKE); /* never run the command with other limits than the user's */
 	if (!caps.elevated)
 		return;
+	/* The kernel already cleared the ambient set at ptime's own exec (it has file capabilities), so the
+	   user's ambient capabilities cannot be passed on; the inheritable set is still the user's, and is
+	   kept: only what the file capabilities gave (permitted, effective) goes. */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	c = libcap.cap_init(); /* all three sets empty */
-	if (c) {
-		if (libcap.cap_set_proc(c) < 0)
-			_exit(EXIT_CANNOT_INVOKE); /* never run the command with more than the user had */
-		libcap.cap_free(c);
-	}
+	c = libcap.cap_get_proc();
+	if (!c || libcap.cap_clear_flag(c, CAP_PERMITTED) < 0 || libcap.cap_clear_flag(c, CAP_EFFECTIVE) < 0 ||
+	    libcap.cap_set_proc(c) < 0)
+		_exit(EXIT_CANNOT_INVOKE); /* never run the command with more than the user had */
+	libcap.cap_free(c);
 }
 
 /* What ptime held and used, for the report: names in a static string, or NULL if nothing. */
@@ -119,4 +142,59 @@ const char *caps_held(void)
 bool caps_used(void)
 {
 	return caps.used;
+}
+
+/* The file execvp would run for cmd, into path; false if none. */
+static bool caps_which(const char *cmd, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH"), *p, *colon;
+	if (strchr(cmd, '/')) {
+		snprintf(path, len, "%s", cmd);
+		return true;
+	}
+	for (p = dirs && *dirs ? dirs : "/bin:/usr/bin"; ; p = colon + 1) {
+		struct stat st;
+		colon = strchr(p, ':');
+		snprintf(path, len, "%.*s%s%s", colon ? (int)(colon - p) : (int)strlen(p), p,
+			 (colon ? colon == p : !*p) ? "" : "/", cmd);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+			return true;
+		if (!colon)
+			return false;
+	}
+}
+
+/* Whether the kernel will stop counting and sampling at the command's exec, and why: it does so when the
+   exec makes the process non-dumpable, i.e. it gains a user, a group or capabilities (set-user-ID,
+   set-group-ID, file capabilities), or its file is not readable. Checked before the run, on the file
+   execvp will find; a privileged exec deeper in the command's tree is not seen here. */
+bool caps_secure_exec(const char *cmd, char *why, size_t len)
+{
+	char path[PATH_MAX], head[2] = "";
+	struct stat st;
+	struct statvfs vfs;
+	bool nosuid, script = false;
+	int fd;
+
+	why[0] = '\0';
+	if (!caps_which(cmd, path, sizeof path) || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (euidaccess(path, R_OK) < 0) {
+		snprintf(why, len, "%s is not readable by ptime's user", path);
+		return true;
+	}
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		script = read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!'; /* Linux ignores set-ID scripts */
+		close(fd);
+	}
+	nosuid = (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID)) || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	if (script || nosuid)
+		return false;
+	if ((st.st_mode & S_ISUID) && st.st_uid != geteuid())
+		snprintf(why, len, "%s is set-user-ID (uid %u)", path, (unsigned)st.st_uid);
+	else if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != getegid())
+		snprintf(why, len, "%s is set-group-ID (gid %u)", path, (unsigned)st.st_gid);
+	else if (geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		snprintf(why, len, "%s has file capabilities", path);
+	return why[0] != '\0';
 }

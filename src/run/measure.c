@@ -98,6 +98,8 @@ static void *counters_attach(const struct opts *o, struct result *r, pid_t pid)
 static void counters_collect(void *st, struct result *r)
 {
 	counters_read(st, &r->ru);
+	if (r->stopped[0])
+		counters_stopped(st, r->stopped);
 }
 
 /* --- the sampler: one ring per CPU, drained while the command runs --- */
@@ -117,6 +119,9 @@ static void sampler_collect(void *st, struct result *r)
 	r->profile->cpu_ns = r->profile->sys_ns + (int64_t)r->ru.ru_utime.tv_sec * NS_PER_SEC +
 			     r->ru.ru_utime.tv_usec * 1000;
 	sampler_finish(st);
+	if (r->stopped[0])
+		snprintf(r->profile->why, sizeof r->profile->why,
+			 "the kernel stops sampling at a privileged exec (%.200s)", r->stopped);
 }
 
 static void sampler_free_st(void *st)
@@ -187,6 +192,7 @@ int measure_run(const struct opts *o, struct result *r)
 		fprintf(stderr, "ptime: cannot %s: %s\n", sp.failed, strerror(-rc));
 		return EXIT_CANCELED;
 	}
+	caps_secure_exec(o->argv[0], r->stopped, sizeof r->stopped);
 	/* The probes attach while the child waits on the cork. */
 	for (i = 0; i < NPROBES; i++)
 		st[i] = probes[i].attach(o, r, sp.pid);
