@@ -37,7 +37,7 @@ FUZZ_TARGET(elf)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	strs = strtab_new();
 	s = symbols_new(size & 1, strs);
-	dso = symbols_dso(s, path, 0);
+	dso = symbols_dso(s, path, 0, 0, 0); /* no inode to check against */
 	fuzz_resolve(s, dso, data, size);
 	symbols_warnings(s, &w);
 	symbols_free(s);
