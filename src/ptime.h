@@ -289,6 +289,11 @@ void symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out);
 size_t symbols_warnings(const struct symbols *s, char *const **w);
 void symbols_free(struct symbols *s);
 
+/* --- profile/demangle.c --- */
+#define DEMANGLE_SHORT_BARE 1    /* demangle_shorten: drop the parameter list too */
+char *demangle_name(const char *mangled);
+char *demangle_shorten(const char *name, int how);
+
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
 void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
