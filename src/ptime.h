@@ -294,6 +294,16 @@ void symbols_free(struct symbols *s);
 char *demangle_name(const char *mangled);
 char *demangle_shorten(const char *name, int how);
 
+/* --- profile/kallsyms.c --- */
+struct kallsyms;
+struct kallsyms *kallsyms_load_file(const char *path, char *why, size_t len);
+struct kallsyms *kallsyms_load(char *why, size_t len);
+const char *kallsyms_name(const struct kallsyms *k, uint64_t addr, uint64_t *offset);
+const char *kallsyms_dso(const struct kallsyms *k, uint64_t addr);
+void kallsyms_free(struct kallsyms *k);
+bool kallsyms_may_sample(char *why, size_t len);
+void kallsyms_unsampled(char *buf, size_t len, const struct rusage *ru, const char *why);
+
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
 void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
