@@ -65,6 +65,7 @@ static const struct longopt longopts[] = {
 	{ "annotate", ARG_OPTIONAL, 'A', false },
 	{ "callgrind", ARG_REQUIRED, 'C', false },
 	{ "folded", ARG_REQUIRED, 'F', false },
+	{ "names", ARG_REQUIRED, 'N', false },
 };
 
 static const char shortopts[] = "af:o:pqvVhje:";
@@ -111,6 +112,9 @@ static void options_help(void)
 	      "      --folded=FILE         write folded stacks for flame graphs\n"
 	      "      --inline=code|caller  charge inlined code to its own line (code, the default)\n"
 	      "                            or to its call site in the enclosing function\n"
+	      "      --names=short|full|bare  function names in the text report: template\n"
+	      "                            arguments shown as <> (short, the default), in full,\n"
+	      "                            or also without parameter lists, as perf shows them\n"
 	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
@@ -218,6 +222,16 @@ static void options_apply(struct opts *o, int c, const char *arg)
 		break;
 	case 'C': o->callgrind = arg; break;
 	case 'F': o->folded = arg; break;
+	case 'N':
+		if (strcmp(arg, "short") == 0)
+			o->names = NAMES_SHORT;
+		else if (strcmp(arg, "full") == 0)
+			o->names = NAMES_FULL;
+		else if (strcmp(arg, "bare") == 0)
+			o->names = NAMES_BARE;
+		else
+			options_usage_error("invalid --names '%s' (short, full or bare)", arg);
+		break;
 	case 'h': options_help(); break;
 	case 'V': options_version(); break;
 	}

@@ -36,6 +36,8 @@ static void ptime_close(FILE *fp, const char *path)
 /* Print every report asked for; they only read r. */
 static void ptime_report(const struct opts *o, struct result *r, FILE *out, FILE *callgrind, FILE *folded)
 {
+	if (r->profile)
+		r->profile->names = o->names;
 	if (o->json) {
 		procfs_read_host(&r->host);
 		r->have_host = true;

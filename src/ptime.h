@@ -34,7 +34,11 @@ struct opts {
 	int annotate;            /* --annotate[=N|full]: -1 off, -2 whole files, else context lines */
 	const char *callgrind;   /* --callgrind=FILE */
 	const char *folded;      /* --folded=FILE */
+	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
 };
+
+/* How the text reports print function names (JSON, callgrind and folded always print them in full). */
+enum { NAMES_SHORT, NAMES_FULL, NAMES_BARE };
 
 /* A perf event as named on the command line. */
 struct event {
@@ -107,6 +111,7 @@ struct profile {
 	unsigned hz;
 	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
 	bool call_graph, inline_caller;
+	int names;               /* NAMES_SHORT, NAMES_FULL or NAMES_BARE, for the text reports */
 	char why[256];           /* when sampling could not start */
 	uint64_t samples, lost, throttled, no_line;
 	struct strtab *strs;

@@ -27,6 +27,7 @@ static void cxxfilt(const char *style, const char *mangled, char *out, size_t le
 	pclose(p);
 }
 
+#ifdef HAVE_LIBIBERTY
 /* Remove what perf and rustfilt leave out of c++filt's verbose Rust names: "::h<16 hex>" and "[<hex>]". */
 static void rust_plain(char *s)
 {
@@ -37,6 +38,7 @@ static void rust_plain(char *s)
 		memmove(s + m.rm_so, s + m.rm_eo, strlen(s + m.rm_eo) + 1);
 	regfree(&re);
 }
+#endif
 
 static void is_demangled(const char *mangled, const char *want, const char *what)
 {
@@ -52,6 +54,7 @@ static void is_short(const char *name, int how, const char *want, const char *wh
 	free(got);
 }
 
+#ifdef HAVE_LIBIBERTY
 /* Rust names from rustc 1.x (-C symbol-mangling-version=v0 for _R) on a HashMap<String, Vec<u32>>. */
 static const char *const rust[] = {
 	"_ZN71_$LT$core..hash..sip..Hasher$LT$S$GT$$u20$as$u20$core..hash..Hasher$GT$5write17h168234f45e102d50E",
@@ -60,6 +63,7 @@ static const char *const rust[] = {
 	"_RINvYNtNtNtCsjrHSEGnQ3l9_3std4hash6random11RandomStateNtNtCsgEmfK2I1SDS_4core4hash11BuildHasher8hash_oneRNtNtCslNYArtu3iFV_5alloc6string6StringECs6GmmlP4bgsG_1r",
 	"_RINvNtCsgEmfK2I1SDS_4core3ptr13drop_in_placeINtNtCsgvbsrvnw3yD_9hashbrown10scopeguard10ScopeGuardNtNtBL_3raw13RawTableInnerNCINvMsa_B1z_B1x_14prepare_resizeNtNtCslNYArtu3iFV_5alloc5alloc6GlobalE0EECs6GmmlP4bgsG_1r",
 };
+#endif
 
 /* Real libstdc++ names from g++ 12 on std::map<std::string, std::vector<int>> (nm on the program). */
 static const char *const rb_erase =
