@@ -6,11 +6,11 @@
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 0.3;
-	volatile int sink = 0;
+	volatile unsigned sink = 0;
 	long i;
 
 	while ((double)clock() / CLOCKS_PER_SEC < secs)
 		for (i = 0; i < 1000000; i++)
-			sink += abs((int)i - 500000);
+			sink += (unsigned)abs((int)i - 500000);
 	return sink == 42;
 }
