@@ -14,6 +14,7 @@ is "$(head -1 "$TMP/err")" "ptime: invalid --names 'nonsense' (short, full or ba
 if grep -q 'ptime: sampling' "$TMP/probe" || "$PTIME" --version | grep -q 'without libdw'; then
 	skip "PLT and C++ names" "no sampling here, or a build without libdw"
 	done_testing
+	exit
 fi
 
 # The PLT: objdump names the stub the loop calls; ptime must too, and charge nothing to _init.
@@ -36,6 +37,7 @@ fi
 if ! command -v g++ >/dev/null 2>&1; then
 	skip "C++ names" "g++ is not installed"
 	done_testing
+	exit
 fi
 cat >"$TMP/map.cc" <<'CCEOF'
 #include <map>
