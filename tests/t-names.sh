@@ -17,6 +17,15 @@ if grep -q 'ptime: sampling' "$TMP/probe" || "$PTIME" --version | grep -q 'witho
 	exit
 fi
 
+# The kernel's share of a syscall-bound command is in no user-space sample: the report says how much.
+timeout 60 "$PTIME" -f '%S' --sample dd if=/dev/zero of=/dev/null bs=1 count=200000 2>"$TMP/dd.txt"
+pct=$(sed -n 's/.*CPU time (\([0-9]*\)%) were in the kernel and not sampled: .*/\1/p' "$TMP/dd.txt")
+if grep -q 'samples of [a-z-]*:u ' "$TMP/dd.txt"; then
+	ok "$([ -n "$pct" ] && [ "$pct" -ge 20 ] && echo 0 || echo 1)" "dd bs=1: the kernel's share of the CPU time is reported as unsampled (${pct:-no line}%)"
+else
+	skip "dd bs=1: the kernel's unsampled share" "the kernel was sampled"
+fi
+
 # The PLT: objdump names the stub the loop calls; ptime must too, and charge nothing to _init.
 if objdump -d "$FX/fx-plt" 2>/dev/null | grep -q '<abs@plt>:'; then
 	timeout 60 "$PTIME" -j --sample=2000 "$FX/fx-plt" 0.4 2>"$TMP/plt.json"; rc=$?

@@ -134,6 +134,15 @@ void report_profile(FILE *fp, const struct result *r)
 	}
 	fprintf(fp, " (user space only), %llu lost, %llu throttled\n", (unsigned long long)p->lost,
 		(unsigned long long)p->throttled);
+	if (strstr(p->event, ":u")) {
+		/* the kernel's share of the CPU time is in no sample: say how large it is, and why */
+		char why[256], line[512];
+		if (kallsyms_may_sample(why, sizeof why))
+			snprintf(why, sizeof why, "this sampler samples user space only");
+		kallsyms_unsampled(line, sizeof line, &r->ru, why);
+		if (line[0])
+			fprintf(fp, " %s\n", line);
+	}
 	if (p->call_graph)
 		fputs(" call chains from frame pointers: a function without one hides its caller\n", fp);
 	if (p->samples == 0) {
