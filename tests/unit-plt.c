@@ -1,6 +1,7 @@
 /* unit-plt.c: the names ptime gives PLT stubs against objdump's: every "<name@plt>" label objdump -d -C
    prints in .plt, .plt.sec and .plt.got resolves to that name, at the stub's start and inside it;
-   on the fx-plt fixture (lazy .plt with a header, .plt.got) and on libstdc++ (a large .plt and .plt.got). */
+   on the fx-plt fixture (lazy .plt with a header, .plt.got), on it built with IBT (.plt.sec), and on
+   libstdc++ (a large .plt and .plt.got). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -78,6 +79,7 @@ static void check_file(const char *file, const char *must)
 	}
 	if (p)
 		pclose(p);
+	fflush(stdout);
 	ok(checked > 0 && bad == 0, "%s: %d of %d PLT stubs named as objdump names them", file, checked - bad, checked);
 	ok(init == 0, "%s: no stub is named _init", file);
 	ok(seen_must, "%s: %s is among them", file, must ? must : "-");
@@ -88,7 +90,7 @@ static void check_file(const char *file, const char *must)
 int main(void)
 {
 	const char *fx = getenv("FX");
-	char path[4096];
+	char path[8192], ibt[4096];
 	const char *libstdcxx = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
 
 #ifndef HAVE_LIBDW
@@ -101,6 +103,18 @@ int main(void)
 	}
 	snprintf(path, sizeof path, "%s/fx-plt", fx ? fx : "tests");
 	check_file(path, "abs@plt");
+	/* IBT: the stubs that are called are in .plt.sec, .plt holds the lazy trampolines */
+	if (!getcwd(ibt, sizeof ibt - 16))
+		return 1;
+	strcat(ibt, "/unit-plt-ibt"); /* an absolute path: a relative one names anonymous memory */
+	snprintf(path, sizeof path, "cc -O1 -fno-builtin -fcf-protection=full -Wl,-z,ibtplt -o '%s' "
+		 "'%s/tests/fx-plt.c' 2>/dev/null && objdump -h '%s' | grep -q '[.]plt[.]sec'", ibt,
+		 getenv("srcdir") ? getenv("srcdir") : ".", ibt);
+	if (system(path) == 0)
+		check_file(ibt, "abs@plt");
+	else
+		printf("ok %d - # SKIP cc cannot build an IBT PLT (-fcf-protection=full -z ibtplt) here\n", ++tap_n);
+	unlink(ibt);
 	if (access(libstdcxx, R_OK) == 0)
 		check_file(libstdcxx, NULL);
 	else
