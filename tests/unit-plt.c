@@ -90,7 +90,7 @@ static void check_file(const char *file, const char *must)
 int main(void)
 {
 	const char *fx = getenv("FX");
-	char path[8192], ibt[4096];
+	char path[12800], ibt[4096];
 	const char *libstdcxx = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
 
 #ifndef HAVE_LIBDW
