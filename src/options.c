@@ -68,6 +68,7 @@ static const struct longopt longopts[] = {
 	{ "folded", ARG_REQUIRED, 'F', false },
 	{ "debuginfod", ARG_NONE, 'D', false },
 	{ "output-fd", ARG_REQUIRED, 'O', false },
+	{ "names", ARG_REQUIRED, 'N', false },
 };
 
 static const char shortopts[] = "af:o:pqvVhje:";
@@ -138,6 +139,9 @@ static void options_help(FILE *fp)
 	      "                            or to its call site in the enclosing function\n"
 	      "      --debuginfod          ask the servers of DEBUGINFOD_URLS for missing debug\n"
 	      "                            files (without it ptime makes no network request)\n"
+	      "      --names=short|full|bare  function names in the text report: template\n"
+	      "                            arguments shown as <> (short, the default), in full,\n"
+	      "                            or also without parameter lists, as perf shows them\n"
 	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
@@ -289,6 +293,16 @@ static int options_apply(struct opts *o, int c, const char *arg, struct options_
 		o->output_fd = (int)fd;
 		break;
 	}
+	case 'N':
+		if (strcmp(arg, "short") == 0)
+			o->names = NAMES_SHORT;
+		else if (strcmp(arg, "full") == 0)
+			o->names = NAMES_FULL;
+		else if (strcmp(arg, "bare") == 0)
+			o->names = NAMES_BARE;
+		else
+			return options_fail(e, "invalid --names '%s' (short, full or bare)", arg);
+		break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;
 	}

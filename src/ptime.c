@@ -117,6 +117,8 @@ static void ptime_report(const struct opts *o, struct result *r, struct ptime_ou
 {
 	FILE *out = ptime_begin(main_out);
 
+	if (r->profile)
+		r->profile->names = o->names;
 	if (out && o->json) {
 		procfs_read_host(&r->host);
 		r->have_host = true;

@@ -40,7 +40,11 @@ struct opts {
 	const char *callgrind;   /* --callgrind=FILE */
 	const char *folded;      /* --folded=FILE */
 	bool debuginfod;         /* --debuginfod: debug files may be asked of DEBUGINFOD_URLS */
+	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
 };
+
+/* How the text reports print function names (JSON, callgrind and folded always print them in full). */
+enum { NAMES_SHORT, NAMES_FULL, NAMES_BARE };
 
 /* A perf event as named on the command line. */
 struct event {
@@ -129,6 +133,7 @@ struct profile {
 	bool dwarf;              /* call chains unwound from stack copies with DWARF CFI */
 	unsigned stack_bytes;    /* with dwarf: the user stack copied with each sample */
 	uint64_t unwound, cut_at_stack; /* with dwarf: samples unwound; chains that ran past the copy */
+	int names;               /* NAMES_SHORT, NAMES_FULL or NAMES_BARE, for the text reports */
 	char why[256];           /* when sampling could not start */
 	bool kernel_sampled;     /* the kernel's code is sampled too */
 	char kernel_why[160];    /* when it is not */
@@ -434,6 +439,20 @@ size_t unwind_stack(struct unwinder *u, const struct unwind_maps *maps, const ui
 const char *unwind_why(const struct unwinder *u);
 const struct unwind_stats *unwind_stats(const struct unwinder *u);
 void unwind_free(struct unwinder *u);
+/* --- profile/demangle.c --- */
+#define DEMANGLE_SHORT_BARE 1    /* demangle_shorten: drop the parameter list too */
+char *demangle_name(const char *mangled);
+char *demangle_shorten(const char *name, int how);
+
+/* --- profile/kallsyms.c --- */
+struct kallsyms;
+struct kallsyms *kallsyms_load_file(const char *path, char *why, size_t len);
+struct kallsyms *kallsyms_load(char *why, size_t len);
+const char *kallsyms_name(const struct kallsyms *k, uint64_t addr, uint64_t *offset);
+const char *kallsyms_dso(const struct kallsyms *k, uint64_t addr);
+void kallsyms_free(struct kallsyms *k);
+bool kallsyms_may_sample(char *why, size_t len);
+void kallsyms_unsampled(char *buf, size_t len, const struct rusage *ru, const char *why);
 
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);

@@ -67,8 +67,6 @@ struct symbols {
 	struct strtab *strs;
 	char **warnings;
 	size_t nwarnings;
-	char *(*demangle)(const char *, char *, size_t *, int *);
-	bool demangle_tried;
 	bool emfile;          /* ran out of descriptors: said once */
 };
 
@@ -81,7 +79,9 @@ struct symbols {
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
 	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
 	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring) X(dwarf_getscopes_die) \
-	X(dwfl_module_build_id)
+	X(dwfl_module_build_id) \
+	X(gelf_getehdr) X(elf_getshdrstrndx) X(elf_nextscn) X(elf_getscn) X(gelf_getshdr) X(elf_strptr) \
+	X(elf_getdata) X(gelf_getrela) X(gelf_getrel) X(gelf_getsym)
 
 DLIB_TABLE(libdw, DW_FUNCS)
 static Dwfl_Callbacks symbols_callbacks;
@@ -424,6 +424,228 @@ static int symbols_vdso_fd(void)
 	return fd;
 }
 
+
+/* The ELF sections that name PLT stubs: the stubs, their relocations and the symbols these name. */
+struct plt_elf {
+	Elf *elf;
+	GElf_Ehdr eh;
+	size_t shstrndx;
+};
+
+static Elf_Scn *plt_section(const struct plt_elf *pe, const char *name, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = libdw.elf_nextscn(pe->elf, scn))) {
+		const char *n;
+		if (!libdw.gelf_getshdr(scn, sh) || sh->sh_type == SHT_NOBITS)
+			continue;
+		n = libdw.elf_strptr(pe->elf, pe->shstrndx, sh->sh_name);
+		if (n && strcmp(n, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
+/* The symbol table a relocation section names, and its string table. */
+static bool plt_symtab(const struct plt_elf *pe, GElf_Word link, Elf_Data **syms, Elf_Data **strs)
+{
+	Elf_Scn *scn = libdw.elf_getscn(pe->elf, link);
+	GElf_Shdr sh;
+	if (!scn || !libdw.gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_SYMTAB))
+		return false;
+	*syms = libdw.elf_getdata(scn, NULL);
+	scn = libdw.elf_getscn(pe->elf, sh.sh_link);
+	*strs = scn ? libdw.elf_getdata(scn, NULL) : NULL;
+	return *syms && *strs && (*strs)->d_size > 0;
+}
+
+static const char *plt_symname(Elf_Data *syms, Elf_Data *strs, size_t idx)
+{
+	GElf_Sym sym;
+	if (!idx || !libdw.gelf_getsym(syms, (int)idx, &sym) || sym.st_name >= strs->d_size)
+		return "";
+	return (const char *)strs->d_buf + sym.st_name;
+}
+
+struct plt_rel {
+	uint64_t got;   /* the GOT slot the stub jumps through */
+	size_t sym;     /* in the linked symbol table; 0 for an IRELATIVE (IFUNC) slot */
+	uint64_t addend;
+	bool irelative;
+};
+
+static int plt_rel_cmp(const void *a, const void *b)
+{
+	const struct plt_rel *x = a, *y = b;
+	return x->got < y->got ? -1 : x->got > y->got;
+}
+
+/* A relocation section's entries, sorted by GOT slot: on x86 the stubs follow the slots' order,
+   and IFUNC relocations are not emitted in it. */
+static size_t plt_rels(Elf_Scn *scn, const GElf_Shdr *sh, bool sort, struct plt_rel **out)
+{
+	Elf_Data *data = libdw.elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0, i;
+	struct plt_rel *r;
+
+	*out = NULL;
+	if (!data || !n)
+		return 0;
+	r = xcalloc(n, sizeof *r);
+	for (i = 0; i < n; i++) {
+		if (sh->sh_type == SHT_RELA) {
+			GElf_Rela ra;
+			if (!libdw.gelf_getrela(data, (int)i, &ra))
+				break;
+			r[i] = (struct plt_rel){ ra.r_offset, GELF_R_SYM(ra.r_info), (uint64_t)ra.r_addend,
+						 GELF_R_TYPE(ra.r_info) == R_X86_64_IRELATIVE };
+		} else {
+			GElf_Rel rl;
+			if (!libdw.gelf_getrel(data, (int)i, &rl))
+				break;
+			r[i] = (struct plt_rel){ rl.r_offset, GELF_R_SYM(rl.r_info), 0, false };
+		}
+	}
+	n = i;
+	if (sort)
+		qsort(r, n, sizeof *r, plt_rel_cmp);
+	*out = r;
+	return n;
+}
+
+/* Add name@plt, or the name of the PLT itself (".plt") when name is NULL. */
+static void plt_push(struct symbols *s, struct dso *d, size_t *cap, uint64_t addr, uint64_t size, const char *name)
+{
+	char buf[1024];
+	if (d->nsyms == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		d->syms = xrealloc(d->syms, *cap * sizeof *d->syms);
+	}
+	snprintf(buf, sizeof buf, "%s%s", name ? name : ".plt", name ? "@plt" : "");
+	d->syms[d->nsyms++] = (struct sym){ .addr = addr, .size = size, .name = strtab_intern(s->strs, buf) };
+}
+
+/* The name of an IFUNC's PLT slot: the function at the relocation's addend, among those read so far. */
+static const char *plt_ifunc_name(const struct dso *d, size_t nreal, uint64_t addr)
+{
+	size_t i;
+	for (i = 0; i < nreal; i++)
+		if (d->syms[i].addr == addr)
+			return d->syms[i].name;
+	return NULL;
+}
+
+/* The target of a .plt.got stub's "jmp *disp(%rip)" (after endbr64 and a bnd prefix), or 0. */
+static uint64_t plt_jmp_target(const unsigned char *p, size_t len, uint64_t addr)
+{
+	size_t n = 0;
+	int32_t disp;
+	if (len >= 4 && memcmp(p, "\xf3\x0f\x1e\xfa", 4) == 0)
+		n += 4;
+	if (n < len && p[n] == 0xf2)
+		n++;
+	if (n + 6 > len || p[n] != 0xff || p[n + 1] != 0x25)
+		return 0;
+	memcpy(&disp, p + n + 2, 4);
+	return addr + n + 6 + (int64_t)disp;
+}
+
+/* x86's .plt.got: stubs of functions whose GOT slot is bound at load time (-z now), named through .rela.dyn. */
+static void symbols_plt_got(struct symbols *s, struct dso *d, const struct plt_elf *pe, GElf_Addr bias, size_t *cap)
+{
+	GElf_Shdr sh, rsh;
+	Elf_Scn *scn = plt_section(pe, ".plt.got", &sh), *rscn;
+	Elf_Data *code, *syms = NULL, *strs = NULL;
+	struct plt_rel *rels = NULL;
+	size_t nrels = 0, i;
+
+	if (!scn || !sh.sh_entsize || !(code = libdw.elf_getdata(scn, NULL)))
+		return;
+	rscn = pe->eh.e_machine == EM_X86_64 ? plt_section(pe, ".rela.dyn", &rsh) : NULL;
+	if (rscn && plt_symtab(pe, rsh.sh_link, &syms, &strs))
+		nrels = plt_rels(rscn, &rsh, true, &rels);
+	for (i = 0; i + sh.sh_entsize <= sh.sh_size && i + sh.sh_entsize <= code->d_size; i += sh.sh_entsize) {
+		struct plt_rel key = { plt_jmp_target((const unsigned char *)code->d_buf + i, sh.sh_entsize,
+						      sh.sh_addr + i), 0, 0, false };
+		const struct plt_rel *r = key.got && nrels ? bsearch(&key, rels, nrels, sizeof *rels, plt_rel_cmp) : NULL;
+		const char *name = r ? plt_symname(syms, strs, r->sym) : "";
+		char off[40];
+		if (!*name) {
+			snprintf(off, sizeof off, "offset_%#llx", (unsigned long long)(sh.sh_offset + i));
+			name = off;
+		}
+		plt_push(s, d, cap, sh.sh_addr + i + bias, sh.sh_entsize, name);
+	}
+	free(rels);
+}
+
+/* Name the PLT stubs "function@plt" as perf does (dso__synthesize_plt_symbols): they are in no symbol
+   table, so their samples went to whatever symbol came before (_init). The i-th stub of .plt (after a
+   lazy-binding header), or of .plt.sec with IBT, jumps through the i-th GOT slot of .rela.plt. */
+static void symbols_plt(struct symbols *s, struct dso *d, Elf *elf, GElf_Addr bias, size_t *cap)
+{
+	struct plt_elf pe = { .elf = elf };
+	GElf_Shdr plt, sec, rsh;
+	Elf_Scn *rscn;
+	Elf_Data *syms, *strs;
+	struct plt_rel *rels;
+	size_t nreal = d->nsyms, nrels, i;
+	uint64_t entry, header, addr;
+	bool x86, lazy = true;
+
+	if (!elf || !libdw.gelf_getehdr(elf, &pe.eh) || libdw.elf_getshdrstrndx(elf, &pe.shstrndx) != 0 ||
+	    !plt_section(&pe, ".plt", &plt))
+		return;
+	x86 = pe.eh.e_machine == EM_X86_64 || pe.eh.e_machine == EM_386;
+	switch (pe.eh.e_machine) {
+	case EM_AARCH64: header = 32; entry = 16; break;
+	case EM_ARM: header = 20; entry = 12; break;
+	case EM_386:
+	case EM_X86_64:
+		/* 16-byte entries, or 8 (-z bndplt off, x32); the alignment tells when entsize does not */
+		entry = plt.sh_entsize == 8 || plt.sh_entsize == 16 ? plt.sh_entsize : plt.sh_addralign == 8 ? 8 : 16;
+		header = entry;
+		break;
+	default: header = entry = plt.sh_entsize; break;
+	}
+	if (!entry)
+		return;
+	if (x86)
+		symbols_plt_got(s, d, &pe, bias, cap);
+	addr = plt.sh_addr;
+	if (x86 && plt_section(&pe, ".plt.sec", &sec)) {
+		/* IBT: .plt holds the lazy-binding trampolines, .plt.sec the stubs that are called */
+		plt_push(s, d, cap, plt.sh_addr + bias, plt.sh_size, NULL);
+		addr = sec.sh_addr;
+		entry = sec.sh_entsize == 8 || sec.sh_entsize == 16 ? sec.sh_entsize : sec.sh_addralign == 8 ? 8 : 16;
+		lazy = false;
+	}
+	if (!(rscn = plt_section(&pe, ".rela.plt", &rsh)) && !(rscn = plt_section(&pe, ".rel.plt", &rsh)))
+		return;
+	if ((rsh.sh_type != SHT_RELA && rsh.sh_type != SHT_REL) || !plt_symtab(&pe, rsh.sh_link, &syms, &strs))
+		return;
+	nrels = plt_rels(rscn, &rsh, x86, &rels);
+	if (lazy) {
+		/* a .plt with exactly one stub per relocation has no header (-z now) */
+		if (nrels * entry != plt.sh_size) {
+			plt_push(s, d, cap, plt.sh_addr + bias, header, NULL);
+			addr += header;
+		}
+	}
+	for (i = 0; i < nrels; i++, addr += entry) {
+		const char *name = plt_symname(syms, strs, rels[i].sym), *ifunc;
+		char off[40];
+		if (!*name && rels[i].irelative && (ifunc = plt_ifunc_name(d, nreal, rels[i].addend + bias)))
+			name = ifunc;
+		if (!*name) {
+			snprintf(off, sizeof off, "offset_%#llx", (unsigned long long)(addr - plt.sh_addr + plt.sh_offset));
+			name = off;
+		}
+		plt_push(s, d, cap, addr + bias, entry, name);
+	}
+	free(rels);
+}
+
 static void symbols_load(struct symbols *s, struct dso *d)
 {
 	struct stat st;
@@ -431,7 +653,7 @@ static void symbols_load(struct symbols *s, struct dso *d)
 	int fd, i, n;
 	Elf *elf;
 	GElf_Addr bias = 0;
-	size_t nph, k, cap = 0;
+	size_t nph, k, cap = 0, nreal;
 
 	d->loaded = true;
 	if (d->kind == DSO_JIT) {
@@ -507,10 +729,12 @@ static void symbols_load(struct symbols *s, struct dso *d)
 		}
 		d->syms[d->nsyms++] = (struct sym){ .addr = addr, .size = sym.st_size, .name = name, .bind = GELF_ST_BIND(sym.st_info) };
 	}
+	nreal = d->nsyms;
+	symbols_plt(s, d, elf, bias, &cap);
 	if (d->nsyms)
 		sym_sort(d->syms, &d->nsyms);
 	d->usable = true;
-	if (d->nsyms == 0 && d->kind == DSO_FILE) {
+	if (nreal == 0 && d->kind == DSO_FILE) {
 		d->warned = true;
 		symbols_warn(s, xasprintf("%s: no symbols (stripped): its addresses are shown as %s+0xOFFSET",
 					  d->path, d->name));
@@ -607,25 +831,9 @@ static bool symbols_cudie(struct dso *d, Dwarf *dw, uint64_t addr, Dwarf_Die *cu
 
 static const char *symbols_demangle(struct symbols *s, const char *name)
 {
-	char *out;
-	int status = -1;
-	size_t len;
-
-	if (name[0] != '_' || name[1] != 'Z')
+	char *out = demangle_name(name);
+	if (!out)
 		return name;
-	if (!s->demangle_tried) {
-		/* libstdc++ is loaded only when a mangled name shows up: no start-up cost otherwise. */
-		void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
-		s->demangle_tried = true;
-		if (h)
-			*(void **)&s->demangle = dlsym(h, "__cxa_demangle");
-	}
-	if (!s->demangle || !(out = s->demangle(name, NULL, NULL, &status)) || status != 0)
-		return name;
-	/* Rust's legacy mangling ends in a hash: "::h0123456789abcdef". */
-	len = strlen(out);
-	if (len > 19 && strncmp(out + len - 19, "::h", 3) == 0 && strspn(out + len - 16, "0123456789abcdef") == 16)
-		out[len - 19] = '\0';
 	name = strtab_intern(s->strs, out);
 	free(out);
 	return name;

@@ -34,6 +34,37 @@ const char *report_kernel_note(const struct profile *p, char *buf, size_t len)
 	return buf;
 }
 
+/* A function's name as --names asks (malloc'ed). */
+static char *report_name(const struct profile *p, const char *name)
+{
+	if (p->names == NAMES_FULL)
+		return xstrdup(name);
+	return demangle_shorten(name, p->names == NAMES_BARE ? DEMANGLE_SHORT_BARE : 0);
+}
+
+/* The names of the first n functions of idx as the rows show them: shortened, but in full where two
+   different functions would look alike (std::vector<int>::f and std::vector<char>::f, overloads). */
+static char **report_names(const struct profile *p, const size_t *idx, size_t n)
+{
+	char **out = xcalloc(n + 1, sizeof *out);
+	bool *alike = xcalloc(n + 1, sizeof *alike);
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		out[i] = report_name(p, p->funcs[idx[i]].name);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(out[i], out[j]) == 0 && strcmp(p->funcs[idx[i]].name, p->funcs[idx[j]].name) != 0)
+				alike[i] = alike[j] = true;
+	for (i = 0; i < n; i++)
+		if (alike[i]) {
+			free(out[i]);
+			out[i] = xstrdup(p->funcs[idx[i]].name);
+		}
+	free(alike);
+	return out;
+}
+
 static double pct(uint64_t n, uint64_t total)
 {
 	return total ? 100.0 * (double)n / (double)total : 0;
@@ -93,6 +124,7 @@ void report_profile(FILE *fp, const struct result *r)
 	const struct profile *p = r->profile;
 	char n[32], where[600];
 	size_t *idx, i, shown;
+	char **names;
 	char *const *w;
 	size_t nw;
 
@@ -134,6 +166,7 @@ void report_profile(FILE *fp, const struct result *r)
 	report_by_comm(fp, p);
 	fprintf(fp, "\n   self%%   incl%%  function\n");
 	idx = profile_sorted_funcs(p);
+	names = report_names(p, idx, p->nfuncs < PROFILE_TOP ? p->nfuncs : PROFILE_TOP);
 	for (i = shown = 0; i < p->nfuncs && shown < PROFILE_TOP; i++) {
 		const struct prof_func *f = &p->funcs[idx[i]];
 		if (!f->self && !p->call_graph)
@@ -143,20 +176,29 @@ void report_profile(FILE *fp, const struct result *r)
 		else
 			snprintf(where, sizeof where, "%s", text_escape_terminal(report_path(f->dso)));
 		fprintf(fp, "  %5.1f%%  %5.1f%%  %-32s %s\n", pct(f->self, p->samples), pct(f->incl, p->samples),
-			text_escape_terminal(f->name), where);
+			text_escape_terminal(names[i]), where);
 		shown++;
 	}
+	for (i = 0; names[i]; i++)
+		free(names[i]);
+	free(names);
 	free(idx);
 	if (p->nlines) {
 		fprintf(fp, "\n   self%%   incl%%  line\n");
 		idx = profile_sorted_lines(p);
 		for (i = 0; i < p->nlines && i < PROFILE_TOP; i++) {
 			const struct prof_line *l = &p->lines[idx[i]];
+			char *name;
 			if (!l->self && !p->call_graph)
 				break;
 			snprintf(where, sizeof where, "%s:%d", text_escape_terminal(report_path(l->file)), l->line);
 			fprintf(fp, "  %5.1f%%  %5.1f%%  %-40s %s\n", pct(l->self, p->samples), pct(l->incl, p->samples),
 				where, text_escape_terminal(p->funcs[l->func].name));
+			snprintf(where, sizeof where, "%s:%d", report_path(l->file), l->line);
+			name = report_name(p, p->funcs[l->func].name);
+			fprintf(fp, "  %5.1f%%  %5.1f%%  %-40s %s\n", pct(l->self, p->samples), pct(l->incl, p->samples),
+				where, name);
+			free(name);
 		}
 		free(idx);
 	}
