@@ -163,7 +163,7 @@ is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; m=[f
 "$PTIME" --sample=$HZ "$FX/fx-hot" fork 300 2>"$TMP/bycomm"
 grep -Eq '^ by command: fx-hot 100\.0% \(([2-9]|[0-9]{2,}) processes\)$' "$TMP/bycomm"; ok $? "classic: samples by command over a tree of processes ($(grep 'by command' "$TMP/bycomm"))"
 "$PTIME" --sample=$HZ --annotate "$FX/fx-hot" main 300 2>"$TMP/classic"
-grep -Eq '^ Profile: [0-9,]+ samples of ((cycles|cpu-clock):u at 2500 Hz|cycles:u, one every [0-9,]+ cycles \(2500 Hz)' "$TMP/classic"
+grep -Eq '^ Profile: [0-9,]+ samples of ((cycles|cpu-clock)(:u)? at 2500 Hz|cycles(:u)?, one every [0-9,]+ cycles \(2500 Hz)' "$TMP/classic"
 ok $? "classic: the profile line names the event and rate"
 grep -Eq '^ +[0-9.]+% +[0-9.]+% +fx_heavy' "$TMP/classic"; ok $? "classic: the hottest function"
 grep -Eq "^ +$HEAVY +[0-9,]+ +[0-9.]+% .*FX-HEAVY" "$TMP/classic"; ok $? "--annotate: the heavy line with its samples and source"

@@ -42,7 +42,7 @@ static void check_file(const char *file, const char *must)
 	size_t nsec = sections(file, secs, 128), i;
 	struct strtab *strs = strtab_new();
 	struct symbols *s = symbols_new(false, strs);
-	int dso = symbols_dso(s, file, 1), checked = 0, bad = 0, init = 0;
+	int dso = symbols_dso(s, file, 1, 0, 0), checked = 0, bad = 0, init = 0;
 	bool seen_must = !must;
 	char cmd[4200], line[4096];
 	FILE *p;
@@ -52,7 +52,8 @@ static void check_file(const char *file, const char *must)
 	while (p && fgets(line, sizeof line, p)) {
 		unsigned long long vma;
 		char *lt = strchr(line, '<'), *gt = strrchr(line, '>');
-		struct loc loc;
+		struct loc loc, chain[64];
+		size_t nl;
 		size_t len;
 		if (!lt || !gt || gt[1] != ':' || sscanf(line, "%llx", &vma) != 1)
 			continue;
@@ -65,7 +66,8 @@ static void check_file(const char *file, const char *must)
 				break;
 		if (i == nsec)
 			continue;
-		symbols_resolve(s, dso, vma - secs[i].vma + secs[i].off + 2, &loc);
+		nl = symbols_resolve(s, dso, vma - secs[i].vma + secs[i].off + 2, chain, 64);
+		loc = chain[nl - 1]; /* the function that holds the code: a stub has no inlined calls */
 		checked++;
 		if (must && strcmp(lt + 1, must) == 0)
 			seen_must = true;

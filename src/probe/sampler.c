@@ -40,7 +40,7 @@ static int sampler_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
 	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool call_graph)
+static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool call_graph, bool kernel)
 {
 	int khz = hw ? procfs_read_int("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", -1) : -1;
 
@@ -62,9 +62,9 @@ static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool c
 	a->disabled = 1;
 	a->enable_on_exec = 1;
 	a->inherit = 1;
-	a->exclude_kernel = 1; /* user space only: works unprivileged at perf_event_paranoid 2 */
+	a->exclude_kernel = !kernel; /* user space only works unprivileged at perf_event_paranoid 2 */
 	a->exclude_hv = 1;
-	a->exclude_callchain_kernel = 1;
+	a->exclude_callchain_kernel = !kernel;
 	a->mmap = 1;
 	a->mmap2 = 1;
 	a->comm = 1;
@@ -81,7 +81,7 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 	struct sampler *s;
 	struct perf_event_attr a;
 	int cpu, e, maxrate = procfs_read_int("/proc/sys/kernel/perf_event_max_sample_rate", -1);
-	bool hw = true;
+	bool hw = true, kernel;
 
 	prof->hz = hz;
 	prof->call_graph = call_graph != 0;
@@ -105,8 +105,10 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 	for (cpu = 0; cpu < s->ncpu; cpu++)
 		s->fds[cpu] = -1;
 
+	/* The kernel's code too, where ptime may sample it (root, CAP_PERFMON, paranoid <= 1). */
+	kernel = kallsyms_may_sample(prof->kernel_why, sizeof prof->kernel_why);
 	caps_raise_perfmon();
-	sampler_attr(&a, true, hz, s->call_graph);
+	sampler_attr(&a, true, hz, s->call_graph, kernel);
 	if (s->dwarf)
 		unwind_attr(&a, prof->stack_bytes);
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
@@ -116,10 +118,24 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 		e = errno;
 		if (e == ENODEV || e == ENXIO) /* an offline CPU */
 			continue;
-		if (hw && cpu == 0 && (e == ENOENT || e == EOPNOTSUPP || e == EINVAL)) {
-			/* No PMU (a VM): the software clock samples as well, at the same rate. */
-			hw = false;
-			sampler_attr(&a, false, hz, s->call_graph);
+		if ((hw && cpu == 0 && (e == ENOENT || e == EOPNOTSUPP || e == EINVAL)) ||
+		    (kernel && (e == EACCES || e == EPERM))) {
+			/* No PMU (a VM): the software clock samples as well, at the same rate. The kernel
+			   refused its own code: sample user space, and say why. */
+			int c;
+			for (c = 0; c < cpu; c++)
+				if (s->fds[c] >= 0) {
+					close(s->fds[c]);
+					s->fds[c] = -1;
+				}
+			if (kernel && (e == EACCES || e == EPERM)) {
+				kernel = false;
+				snprintf(prof->kernel_why, sizeof prof->kernel_why, "the kernel refused to sample itself: %s",
+					 strerror(e));
+			} else {
+				hw = false;
+			}
+			sampler_attr(&a, hw, hz, s->call_graph, kernel);
 			if (s->dwarf)
 				unwind_attr(&a, prof->stack_bytes);
 			cpu = -1;
@@ -139,8 +155,10 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 	s->regs_mask = a.sample_regs_user;
 	if (s->dwarf)
 		s->unw = unwind_new();
-	snprintf(prof->event, sizeof prof->event, "%s", hw ? "cycles:u" : "cpu-clock:u");
-	snprintf(prof->kernel_why, sizeof prof->kernel_why, "user space only");
+	snprintf(prof->event, sizeof prof->event, "%s%s", hw ? "cycles" : "cpu-clock", kernel ? "" : ":u");
+	prof->kernel_sampled = kernel;
+	if (kernel)
+		prof->kernel_why[0] = '\0';
 	prof->period = a.freq ? 0 : a.sample_period;
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
 		unsigned order = SAMPLER_RING_ORDER;
@@ -177,6 +195,9 @@ static uint64_t sampler_rec_time(const unsigned char *p)
 /* Frames of one sample into (file, offset) pairs; a return address is moved back into its call.
    A caller outside every executable mapping is where a frame-pointer chain ran into code that
    keeps no frame pointer: the chain ends there rather than invent a frame. */
+/* Kernel code lives in the upper half of the address space on every 64-bit Linux. */
+#define SAMPLER_KERNEL_START 0x8000000000000000ULL
+
 static size_t sampler_frames(struct sampler *s, int pid, const uint64_t *ips, size_t nips, struct frame *out,
 			     size_t max)
 {
@@ -186,12 +207,18 @@ static size_t sampler_frames(struct sampler *s, int pid, const uint64_t *ips, si
 	for (i = 0; i < nips && n < max; i++) {
 		uint64_t ip = ips[i];
 		const struct pm_map *m;
-		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
-			continue; /* PERF_CONTEXT_USER and friends */
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			/* PERF_CONTEXT_KERNEL, _USER: the first address after the switch is where the code
+			   was, not a return address */
+			first = true;
+			continue;
+		}
 		if (!first && ip > 0)
 			ip--;
-		m = procmaps_find(s->pm, pid, ip);
-		if (m) {
+		if (ip >= SAMPLER_KERNEL_START) {
+			out[n].dso = symbols_kernel_dso(prof->syms);
+			out[n].addr = ip;
+		} else if ((m = procmaps_find(s->pm, pid, ip)) != NULL) {
 			out[n].dso = m->dso;
 			out[n].addr = symbols_absolute(prof->syms, m->dso) ? ip : ip - m->start + m->pgoff;
 		} else if (first) {
@@ -234,8 +261,15 @@ static void sampler_sample(struct sampler *s, const struct perf_event_header *h,
 		if (unwind_parse_sample(b + 24, h->size - sizeof *h - 24, s->regs_mask, &smp) >= 0 && smp.mask &&
 		    (um.n = procmaps_snapshot(s->pm, (int)pid, &maps, &um.key)) > 0) {
 			um.map = maps;
-			nr = unwind_stack(s->unw, &um, smp.regs, smp.mask, smp.stack, smp.stack_size, unwound,
-					  PROFILE_MAX_FRAMES);
+			/* a sample in the kernel keeps its kernel address, then the user stack's chain */
+			size_t k = ip >= SAMPLER_KERNEL_START ? 2 : 0;
+			nr = unwind_stack(s->unw, &um, smp.regs, smp.mask, smp.stack, smp.stack_size, unwound + k,
+					  PROFILE_MAX_FRAMES - k);
+			if (nr && k) {
+				unwound[0] = ip;
+				unwound[1] = PERF_CONTEXT_USER;
+				nr += k;
+			}
 			if (nr)
 				ips = unwound;
 		}

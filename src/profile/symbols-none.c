@@ -61,6 +61,12 @@ bool symbols_absolute(const struct symbols *s, int dso)
 	return false;
 }
 
+/* The kernel's code: named through /proc/kallsyms, which needs no libdw. */
+int symbols_kernel_dso(struct symbols *s)
+{
+	return symbols_dso(s, "[kernel.kallsyms]", 0, 0, 0);
+}
+
 /* "file+0xOFFSET", no line: one frame. */
 size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max)
 {

@@ -58,7 +58,7 @@ struct dso {
 	bool cus_built;
 };
 
-enum { DSO_FILE, DSO_VDSO, DSO_JIT, DSO_ANON };
+enum { DSO_FILE, DSO_VDSO, DSO_JIT, DSO_ANON, DSO_KERNEL };
 
 struct symbols {
 	struct dso *dsos;
@@ -68,6 +68,8 @@ struct symbols {
 	char **warnings;
 	size_t nwarnings;
 	bool emfile;          /* ran out of descriptors: said once */
+	struct kallsyms *kallsyms;
+	bool kallsyms_tried;
 };
 
 /* libdw is loaded when the first address is resolved, not linked: ptime's start-up stays that of a
@@ -308,7 +310,13 @@ int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_
 /* Whether addresses in dso are absolute (JIT code) rather than offsets in a file. */
 bool symbols_absolute(const struct symbols *s, int dso)
 {
-	return s->dsos[dso].kind == DSO_JIT;
+	return s->dsos[dso].kind == DSO_JIT || s->dsos[dso].kind == DSO_KERNEL;
+}
+
+/* The pseudo-file of the kernel's code, named through /proc/kallsyms when it is first resolved. */
+int symbols_kernel_dso(struct symbols *s)
+{
+	return symbols_add(s, "[kernel.kallsyms]", DSO_KERNEL, 0, 0, 0);
 }
 
 /* The pseudo-file of process pid's anonymous code, resolved through /tmp/perf-PID.map. */
@@ -966,6 +974,22 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 
 	memset(out, 0, sizeof *out);
 	out->dso = d->path;
+	if (d->kind == DSO_KERNEL) {
+		uint64_t koff = 0;
+		const char *kn = NULL;
+		if (!s->kallsyms_tried) {
+			char why[256];
+			s->kallsyms_tried = true;
+			s->kallsyms = kallsyms_load(why, sizeof why);
+			if (!s->kallsyms)
+				symbols_warn(s, xasprintf("kernel functions are not named: %s", why));
+		}
+		if (s->kallsyms)
+			kn = kallsyms_name(s->kallsyms, off, &koff);
+		out->func = strtab_intern(s->strs, kn ? kn : "[kernel]");
+		out->dso = strtab_intern(s->strs, s->kallsyms ? kallsyms_dso(s->kallsyms, off) : "[kernel.kallsyms]");
+		return 1;
+	}
 	if (!d->loaded)
 		symbols_load(s, d);
 	if (d->kind == DSO_JIT) {
@@ -1093,6 +1117,7 @@ void symbols_free(struct symbols *s)
 		libdi.debuginfod_end(symbols_di);
 		symbols_di = NULL;
 	}
+	kallsyms_free(s->kallsyms);
 	for (i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);

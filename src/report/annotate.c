@@ -251,7 +251,7 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 	fprintf(fp, "\n Annotated source: %llu samples of %s at %u Hz\n", (unsigned long long)p->samples, p->event,
 		p->hz);
 	if (report_kernel_note(p, note, sizeof note))
-		fprintf(fp, " kernel: %s\n", note);
+		fprintf(fp, " %s\n", note);
 	for (i = 0; i < nfiles; i++) {
 		qsort(files[i].lines, files[i].n, sizeof *files[i].lines, ann_line_cmp);
 		ann_file(fp, p, &files[i], context < 0 ? -1 : context);

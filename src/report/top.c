@@ -29,8 +29,11 @@ const char *report_kernel_note(const struct profile *p, char *buf, size_t len)
 {
 	if (p->kernel_sampled)
 		return NULL;
-	snprintf(buf, len, "%.2f s of %.2f s CPU time was in the kernel and is not sampled (%s)",
-		 (double)p->sys_ns / 1e9, (double)p->cpu_ns / 1e9, p->kernel_why);
+	if (p->cpu_ns <= 0)
+		return NULL;
+	snprintf(buf, len, "%.2f s of the %.2f s of CPU time (%.0f%%) were in the kernel and not sampled: %s",
+		 (double)p->sys_ns / 1e9, (double)p->cpu_ns / 1e9, 100.0 * (double)p->sys_ns / (double)p->cpu_ns,
+		 p->kernel_why);
 	return buf;
 }
 
@@ -146,7 +149,7 @@ void report_profile(FILE *fp, const struct result *r)
 	fprintf(fp, "%s, %llu lost, %llu throttled\n", p->kernel_sampled ? "" : " (user space only)",
 		(unsigned long long)p->lost, (unsigned long long)p->throttled);
 	if (report_kernel_note(p, where, sizeof where))
-		fprintf(fp, " kernel: %s\n", where);
+		fprintf(fp, " %s\n", where);
 	if (p->dwarf) {
 		fprintf(fp, " call chains unwound with DWARF CFI from a %u-byte copy of each stack", p->stack_bytes);
 		if (p->cut_at_stack)
@@ -192,12 +195,9 @@ void report_profile(FILE *fp, const struct result *r)
 			if (!l->self && !p->call_graph)
 				break;
 			snprintf(where, sizeof where, "%s:%d", text_escape_terminal(report_path(l->file)), l->line);
-			fprintf(fp, "  %5.1f%%  %5.1f%%  %-40s %s\n", pct(l->self, p->samples), pct(l->incl, p->samples),
-				where, text_escape_terminal(p->funcs[l->func].name));
-			snprintf(where, sizeof where, "%s:%d", report_path(l->file), l->line);
 			name = report_name(p, p->funcs[l->func].name);
 			fprintf(fp, "  %5.1f%%  %5.1f%%  %-40s %s\n", pct(l->self, p->samples), pct(l->incl, p->samples),
-				where, name);
+				where, text_escape_terminal(name));
 			free(name);
 		}
 		free(idx);
