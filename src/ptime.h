@@ -104,6 +104,7 @@ struct frame {
 struct loc {
 	const char *func, *file, *dso, *decl_file;
 	int line, decl_line;
+	bool kernel;             /* the kernel's code: named from kallsyms, never with a line */
 };
 
 /* A function: its name, the file it is in, and where it is declared (its DWARF declaration). */
@@ -139,6 +140,7 @@ struct profile {
 	char kernel_why[160];    /* when it is not */
 	int64_t cpu_ns, sys_ns;  /* the command's CPU time and its part in the kernel, from rusage */
 	uint64_t samples, lost, throttled, no_line, truncated;
+	uint64_t kernel_samples; /* samples whose leaf is in the kernel (no_line counts them too) */
 	struct strtab *strs;
 	struct symbols *syms;
 	struct profile_maps *maps;

@@ -396,6 +396,8 @@ void profile_finish(struct profile *p)
 		}
 		if (cut)
 			p->truncated += rs->count;
+		if (p->locs[profile_loc(p, &m->frames[rs->off], &j)].kernel)
+			p->kernel_samples += rs->count;
 		profile_charge(p, p->tasks[rs->task].comm, funcs, lines, files, n, rs->count, mk, r + 1);
 	}
 	for (i = 0; i < 4; i++)

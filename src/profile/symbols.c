@@ -987,6 +987,7 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 		if (s->kallsyms)
 			kn = kallsyms_name(s->kallsyms, off, &koff);
 		out->func = strtab_intern(s->strs, kn ? kn : "[kernel]");
+		out->kernel = true;
 		out->dso = strtab_intern(s->strs, s->kallsyms ? kallsyms_dso(s->kallsyms, off) : "[kernel.kallsyms]");
 		return 1;
 	}

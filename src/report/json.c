@@ -271,6 +271,7 @@ static json_object *json_profile(const struct profile *p)
 	jc.json_object_object_add(o, "throttled", jc.json_object_new_int64((int64_t)p->throttled));
 	jc.json_object_object_add(o, "samples_without_line", jc.json_object_new_int64((int64_t)p->no_line));
 	jc.json_object_object_add(o, "samples_truncated", jc.json_object_new_int64((int64_t)p->truncated));
+	jc.json_object_object_add(o, "samples_in_kernel", jc.json_object_new_int64((int64_t)p->kernel_samples));
 	jc.json_object_object_add(o, "unique_stacks", jc.json_object_new_int64((int64_t)p->raw_stacks));
 	idx = profile_sorted_funcs(p);
 	for (i = 0; i < p->nfuncs && i < 50; i++) {

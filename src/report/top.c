@@ -203,8 +203,11 @@ void report_profile(FILE *fp, const struct result *r)
 		free(idx);
 	}
 	nw = symbols_warnings(p->syms, &w);
-	if (p->no_line)
-		fprintf(fp, "  %5.1f%% of samples have no line information (%s)\n", pct(p->no_line, p->samples),
+	if (p->kernel_samples)
+		fprintf(fp, "  %5.1f%% of samples are in the kernel: functions, no lines\n", pct(p->kernel_samples, p->samples));
+	if (p->no_line > p->kernel_samples)
+		fprintf(fp, "  %5.1f%% of samples in user space have no line information (%s)\n",
+			pct(p->no_line - p->kernel_samples, p->samples),
 			nw ? "the warnings below say why" : "their code has no line table: build it with -g");
 	for (i = 0; i < nw && i < 5; i++)
 		fprintf(fp, " warning: %s\n", text_escape_terminal(w[i]));
