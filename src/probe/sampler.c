@@ -161,7 +161,8 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 		prof->kernel_why[0] = '\0';
 	prof->period = a.freq ? 0 : a.sample_period;
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
-		unsigned order = SAMPLER_RING_ORDER;
+		/* A sample with a stack copy is 8 KiB or more: a ring of 64 pages would hold 30 of them. */
+		unsigned order = s->dwarf ? SAMPLER_RING_ORDER + 3 : SAMPLER_RING_ORDER;
 		if (s->fds[cpu] < 0)
 			continue;
 		/* Under the locked-memory limit of an unprivileged user, take a smaller ring. */
