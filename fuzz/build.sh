@@ -1,9 +1,9 @@
 #!/bin/sh
 # fuzz/build.sh: what `make fuzz` runs: ptime's library and each target built with clang and libFuzzer
 # (ASan+UBSan) in the build tree's fuzz/, and each target's seed corpus in fuzz/corpus/NAME.
-# Usage: build.sh SRCDIR 'CC' 'CFLAGS' 'LIBRARY SOURCES' 'TARGET SOURCES'
+# Usage: build.sh SRCDIR 'CC' 'CFLAGS' 'LIBRARY SOURCES' 'TARGET SOURCES' ['LIBS']
 set -eu
-srcdir=$1 cc=$2 cflags=$3 lib_sources=$4 targets=$5
+srcdir=$1 cc=$2 cflags=$3 lib_sources=$4 targets=$5 libs=${6:-}
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 flags="-g -O1 -fno-omit-frame-pointer $san -I. -I$srcdir/src -I$srcdir/fuzz $cflags"
 mkdir -p fuzz/obj
@@ -43,7 +43,7 @@ for src in $targets; do
 	name=$(basename "$src" .c)
 	if stale "fuzz/$name" "$srcdir/$src" "$srcdir/fuzz/fuzz.h" fuzz/libptime-fuzz.a; then
 		echo "  LD(fuzz) fuzz/$name"
-		$cc $flags -fsanitize=fuzzer "$srcdir/$src" fuzz/libptime-fuzz.a -ldl -lm -o "fuzz/$name"
+		$cc $flags -fsanitize=fuzzer "$srcdir/$src" fuzz/libptime-fuzz.a $libs -ldl -lm -o "fuzz/$name"
 	fi
 done
 
@@ -54,6 +54,9 @@ for src in $targets; do
 	mkdir -p "fuzz/corpus/$name"
 	[ ! -d "$srcdir/fuzz/seeds/$name" ] || cp "$srcdir/fuzz/seeds/$name"/* "fuzz/corpus/$name/"
 done
+if [ -d fuzz/corpus/ring ]; then
+	python3 "$srcdir/fuzz/seed-ring.py" fuzz/corpus/ring
+fi
 if [ -d fuzz/corpus/elf ]; then
 	e=fuzz/corpus/elf
 	tiny=$srcdir/fuzz/seed-elf.c

@@ -338,6 +338,7 @@ size_t sampler_pollfds(void *s, struct pollfd *out, size_t max);
 void sampler_drain(void *s);
 void sampler_finish(struct sampler *s);
 void sampler_free(struct sampler *s);
+void sampler_replay_bytes(const unsigned char *buf, size_t len, int call_graph, struct profile *prof);
 
 /* --- probe/procmaps.c --- */
 struct pm_map {

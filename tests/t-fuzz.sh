@@ -19,6 +19,12 @@ done
 for f in "$FX/fx-hot" "$FX/libfxhot.so" "$FX/fx-exit" "$replay" /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
 	[ -e "$f" ] && replay elf "$f"
 done
+# The ring seeds are written by fuzz/seed-ring.py (records of a sampled /bin/true), as make fuzz does.
+if /usr/bin/python3 "$srcdir/fuzz/seed-ring.py" "$TMP/ring" 2>/dev/null; then
+	for f in "$TMP/ring"/*; do
+		replay ring "$f"
+	done
+fi
 for d in "$srcdir"/fuzz/regress/*/; do
 	[ -d "$d" ] || continue
 	for f in "$d"*; do

@@ -131,6 +131,8 @@ static struct pm_proc *pm_slot(struct procmaps *pm, int pid, bool create)
 {
 	size_t i, del = (size_t)-1;
 
+	if (pid <= 0)
+		return NULL; /* 0 and -1 mark free and deleted slots; no task of the command has them */
 	if (create && (pm->used + 1) * 2 > pm->cap) {
 		struct pm_proc *old = pm->tab;
 		size_t oldcap = pm->cap;
@@ -177,6 +179,8 @@ const char *procmaps_comm(struct procmaps *pm, int pid)
 void procmaps_comm_set(struct procmaps *pm, int pid, const char *comm, bool exec)
 {
 	struct pm_proc *p = pm_slot(pm, pid, true);
+	if (!p)
+		return;
 	if (exec) {
 		pm_unref(pm, p->t);
 		p->t = NULL;
@@ -197,6 +201,8 @@ void procmaps_fork(struct procmaps *pm, int pid, int ppid)
 	t = parent->t;
 	memcpy(comm, parent->comm, sizeof comm);
 	p = pm_slot(pm, pid, true); /* may move the table: parent is not used after this */
+	if (!p)
+		return;
 	pm_unref(pm, p->t);
 	p->t = t;
 	if (t)
@@ -220,12 +226,13 @@ void procmaps_exit(struct procmaps *pm, int pid)
 void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m)
 {
 	struct pm_proc *p = pm_slot(pm, pid, true);
-	struct pm_table *t = p->t;
+	struct pm_table *t;
 	struct pm_node *l, *mid, *r, *prev, *n, *tail = NULL;
 	uint64_t end = m->end;
 
-	if (m->end <= m->start)
+	if (!p || m->end <= m->start)
 		return;
+	t = p->t;
 	if (!t) {
 		t = p->t = xcalloc(1, sizeof *t);
 		t->refs = 1;

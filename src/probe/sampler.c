@@ -180,6 +180,22 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 
 /* --- replay, in time order across the CPUs, while the command runs --- */
 
+/* The size of the record at p if it is whole within n bytes and long enough to carry its time,
+   else 0: the kernel writes only such records, but a fuzzer does not. */
+static size_t sampler_rec_size(const unsigned char *p, size_t n)
+{
+	struct perf_event_header h;
+	size_t min;
+	if (n < sizeof h)
+		return 0;
+	memcpy(&h, p, sizeof h);
+	min = h.type == PERF_RECORD_SAMPLE ? sizeof h + 24 : sizeof h + 8;
+	/* the kernel's records are multiples of 8 bytes, so that every one of them is aligned */
+	if (h.size < min || h.size > n || h.size % 8)
+		return 0;
+	return h.size;
+}
+
 /* A record's time: samples carry it after ip and pid/tid; other records end with the sample_id
    trailer (pid/tid, time). */
 static uint64_t sampler_rec_time(const unsigned char *p)
@@ -389,8 +405,10 @@ static void sampler_replay(struct sampler *s, uint64_t limit)
 		for (cpu = 0; cpu < s->ncpu; cpu++) {
 			struct bytes *b = &s->bufs[cpu];
 			uint64_t t;
-			if (s->pos[cpu] + sizeof(struct perf_event_header) > b->len)
+			if (!sampler_rec_size(b->p + s->pos[cpu], b->len - s->pos[cpu])) {
+				s->pos[cpu] = b->len; /* nothing whole is left: drop the rest */
 				continue;
+			}
 			t = sampler_rec_time(b->p + s->pos[cpu]);
 			if (t <= limit && (best < 0 || t < bt)) {
 				best = cpu;
@@ -423,12 +441,15 @@ void sampler_drain(void *st)
 		struct bytes *b = &s->bufs[cpu];
 		size_t from = b->len, off;
 		ring_drain(&s->rings[cpu], b);
-		for (off = from; off + sizeof(struct perf_event_header) <= b->len;) {
-			const struct perf_event_header *h = (const void *)(b->p + off);
-			uint64_t t = sampler_rec_time(b->p + off);
+		for (off = from; off < b->len;) {
+			size_t size = sampler_rec_size(b->p + off, b->len - off);
+			uint64_t t;
+			if (!size)
+				break;
+			t = sampler_rec_time(b->p + off);
 			if (t > newest)
 				newest = t;
-			off += h->size;
+			off += size;
 		}
 	}
 	sampler_replay(s, s->prev_newest);
@@ -464,6 +485,30 @@ void sampler_finish(struct sampler *s)
 		s->prof->cut_at_stack = st->end_stack;
 	}
 	profile_finish(s->prof);
+}
+
+/* Replay records as the rings would have given them, for the fuzzer and the tests: one CPU's worth
+   of bytes, with frame-pointer chains when call_graph is 1, into prof (then finished). */
+void sampler_replay_bytes(const unsigned char *buf, size_t len, int call_graph, struct profile *prof)
+{
+	struct sampler s;
+	struct bytes b = { 0 };
+	size_t pos = 0;
+
+	memset(&s, 0, sizeof s);
+	s.ncpu = 1;
+	s.bufs = &b;
+	s.pos = &pos;
+	s.call_graph = call_graph == 1;
+	s.prof = prof;
+	s.pm = procmaps_new();
+	bytes_reserve(&b, len);
+	memcpy(b.p, buf, len);
+	b.len = len;
+	sampler_replay(&s, UINT64_MAX);
+	procmaps_free(s.pm);
+	free(b.p);
+	profile_finish(prof);
 }
 
 /* Unmap, close and free. */

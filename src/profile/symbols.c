@@ -81,7 +81,7 @@ struct symbols {
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
 	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
 	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring) X(dwarf_getscopes_die) \
-	X(dwfl_module_build_id) \
+	X(dwfl_module_build_id) X(dwarf_diecu) \
 	X(gelf_getehdr) X(elf_getshdrstrndx) X(elf_nextscn) X(elf_getscn) X(gelf_getshdr) X(elf_strptr) \
 	X(elf_getdata) X(gelf_getrela) X(gelf_getrel) X(gelf_getsym)
 
@@ -333,7 +333,8 @@ static size_t sym_underscores(const char *n)
 }
 
 /* Of two symbols at one address, the one perf names (choose_best_symbol): a sized one, then not
-   weak, then global, then fewer leading underscores, then the longer name; < 0 when a is. */
+   weak, then global, then (ptime's own rule) one without a symbol version, then fewer leading
+   underscores, then the longer name; < 0 when a is. */
 static int sym_better(const struct sym *a, const struct sym *b)
 {
 	if (!a->size != !b->size)
@@ -342,6 +343,9 @@ static int sym_better(const struct sym *a, const struct sym *b)
 		return a->bind == STB_WEAK ? 1 : -1;
 	if ((a->bind == STB_GLOBAL) != (b->bind == STB_GLOBAL))
 		return a->bind == STB_GLOBAL ? -1 : 1;
+	/* not perf's rule: free, not cfree@GLIBC_2.2.5, for the same code */
+	if (!strchr(a->name, '@') != !strchr(b->name, '@'))
+		return strchr(a->name, '@') ? 1 : -1;
 	if (sym_underscores(a->name) != sym_underscores(b->name))
 		return sym_underscores(a->name) < sym_underscores(b->name) ? -1 : 1;
 	if (strlen(a->name) != strlen(b->name))
@@ -864,12 +868,52 @@ static const char *symbols_die_name(struct symbols *s, Dwarf_Die *die)
 }
 
 /* Where a function is declared: DW_AT_decl_file and DW_AT_decl_line, through abstract origins. */
+/* A source path as a reader can open it: a name relative to the compilation directory (as
+   `gcc -g tests/x.c` writes it) joined to DW_AT_comp_dir, with "." and ".." taken out. */
+static const char *symbols_path(struct symbols *s, Dwarf_Die *cu, const char *name)
+{
+	Dwarf_Attribute a;
+	const char *dir;
+	char buf[4096], *out, *seg;
+	size_t len;
+
+	if (!name || name[0] == '/' || !cu || !libdw.dwarf_attr(cu, DW_AT_comp_dir, &a) ||
+	    !(dir = libdw.dwarf_formstring(&a)) || dir[0] != '/' ||
+	    (size_t)snprintf(buf, sizeof buf, "%s/%s", dir, name) >= sizeof buf)
+		return strtab_intern(s->strs, name ? name : "");
+	/* lexically: a/b/../c is a/c, a/./b is a/b (the build tree may be gone, so no realpath) */
+	out = xmalloc(strlen(buf) + 2);
+	out[0] = '\0';
+	len = 0;
+	for (seg = strtok(buf, "/"); seg; seg = strtok(NULL, "/")) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			out[len] = '\0';
+			continue;
+		}
+		out[len++] = '/';
+		strcpy(out + len, seg);
+		len += strlen(seg);
+	}
+	if (!len)
+		strcpy(out, "/");
+	name = strtab_intern(s->strs, out);
+	free(out);
+	return name;
+}
+
 static void symbols_decl(struct symbols *s, Dwarf_Die *die, struct loc *l)
 {
 	const char *f = libdw.dwarf_decl_file(die);
 	int line = 0;
+	Dwarf_Die cu;
 	if (f && libdw.dwarf_decl_line(die, &line) == 0 && line > 0) {
-		l->decl_file = strtab_intern(s->strs, f);
+		l->decl_file = symbols_path(s, libdw.dwarf_diecu(die, &cu, NULL, NULL), f);
 		l->decl_line = line;
 	}
 }
@@ -888,7 +932,7 @@ static bool symbols_call_site(struct symbols *s, Dwarf_Die *cu, Dwarf_Die *inl, 
 	    libdw.dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || fidx >= nfiles ||
 	    !(f = libdw.dwarf_filesrc(files, fidx, NULL, NULL)))
 		return false;
-	*file = strtab_intern(s->strs, f);
+	*file = symbols_path(s, cu, f);
 	*line = (int)ln;
 	return true;
 }
@@ -950,7 +994,7 @@ static void symbols_sym_decl(struct symbols *s, struct dso *d, struct sym *sym, 
 		Dwfl_Line *el = libdw.dwfl_module_getsrc(d->mod, sym->addr);
 		const char *ef = el ? libdw.dwfl_lineinfo(el, NULL, &l.decl_line, NULL, NULL, NULL) : NULL;
 		if (ef && l.decl_line > 0)
-			l.decl_file = strtab_intern(s->strs, ef);
+			l.decl_file = symbols_path(s, cup, ef);
 	}
 	sym->decl_file = l.decl_file;
 	sym->decl_line = l.decl_file ? l.decl_line : 0;
@@ -1069,7 +1113,7 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 		}
 		if (k == 0 && !(s->inline_caller && ninl)) {
 			if (src && line > 0) {
-				o->file = strtab_intern(s->strs, src);
+				o->file = symbols_path(s, cup, src);
 				o->line = line;
 			}
 		} else {
