@@ -463,6 +463,7 @@ struct profile *profile_new(bool inline_caller);
 void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
 void profile_finish(struct profile *p);
 size_t *profile_sorted_funcs(const struct profile *p);
+size_t *profile_top_funcs(const struct profile *p, size_t n, size_t *count);
 size_t *profile_sorted_lines(const struct profile *p);
 void profile_free(struct profile *p);
 

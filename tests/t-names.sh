@@ -34,10 +34,11 @@ if objdump -d "$FX/fx-plt" 2>/dev/null | grep -q '<abs@plt>:'; then
 import json, sys
 p = json.loads(open(sys.argv[1]).read())["profile"]
 f = {x["function"]: x["self_samples"] for x in p["functions"]}
-print(f.get("abs@plt", 0) > 0.02 * p["samples"], "_init" not in f, f.get("abs@plt", 0), p["samples"])
+# PLT stubs were charged to _init (3 to 6% of samples); a sample in a real _init at start-up is not that
+print(f.get("abs@plt", 0) > 0.02 * p["samples"], f.get("_init", 0) < 0.01 * p["samples"], f.get("abs@plt", 0), p["samples"])
 PYEOF
 	set -- $(cat "$TMP/plt.out") x x x x
-	is "$1 $2" "True True" "abs@plt has its samples ($3 of $4), and _init none"
+	is "$1 $2" "True True" "abs@plt has its samples ($3 of $4), and _init under 1%"
 else
 	skip "abs@plt has its samples" "objdump shows no abs@plt in fx-plt"
 fi

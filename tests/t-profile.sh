@@ -168,7 +168,8 @@ for m in dwarf fp; do
 	sort -t' ' -k2 -nr "$TMP/uw-$m.f" | head -n1 | sed 's/ [0-9]*$//' >"$TMP/uw-$m"
 done
 grep -q ';main;a;fxunwind_b;c$' "$TMP/uw-dwarf"; ok $? "--call-graph=dwarf: the whole chain through code without frame pointers ($(cat "$TMP/uw-dwarf"))"
-grep -q ';main;fxunwind_b;c$' "$TMP/uw-fp"; ok $? "--call-graph=fp on the same: the caller of fxunwind_b is lost, as frame pointers lose it ($(cat "$TMP/uw-fp"))"
+grep ';fxunwind_b;c$' "$TMP/uw-fp" | grep -vq ';a;fxunwind_b;c$'
+ok $? "--call-graph=fp on the same: the caller of fxunwind_b is lost, as frame pointers lose it ($(cat "$TMP/uw-fp"))"
 
 # --- the kernel: sampled where ptime may (root, CAP_PERFMON, paranoid <= 1), against perf ---
 run "$PTIME" --sample -j -o "$TMP/dd.json" dd if=/dev/zero of=/dev/null bs=1 count=200000 2>/dev/null

@@ -39,7 +39,9 @@ d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 p = d["profile"]
 h = sum(l["self_samples"] for l in p["lines"] if l["file"].endswith("fx-hot-work.c") and l["line"] == int(sys.argv[2]))
 l = sum(l["self_samples"] for l in p["lines"] if l["file"].endswith("fx-hot-work.c") and l["line"] == int(sys.argv[3]))
-n = p["samples"]
+# the fixture's known answer is about its user-space code: where ptime samples the kernel too (root),
+# the kernel's samples (page faults, the timer) are not the fixture's lines
+n = p["samples"] - p.get("samples_in_kernel", 0)
 ok = n > 0 and l > 0 and (h + l) >= 0.9 * n and abs(h / l / 3 - 1) <= 0.10
 print("%s %d samples, %d on the heavy line, %d on the light, ratio %.2f" % ("ok" if ok else "bad", n, h, l, h / l if l else 0))
 PYEOF
@@ -156,7 +158,7 @@ is "$(cat "$TMP/jit.out")" "fx_jit_loop True" "JIT code named through /tmp/perf-
 
 # Call chains: inclusive cost reaches main.
 "$PTIME" -j --sample=$HZ --call-graph "$FX/fx-hot" main 500 2>"$TMP/cg.json"
-is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; m=[f for f in p["functions"] if f["function"]=="main"]; print(bool(m) and m[0]["inclusive_samples"] >= 0.9*p["samples"])' "$TMP/cg.json")" True \
+is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; m=[f for f in p["functions"] if f["function"]=="main"]; print(bool(m) and m[0]["inclusive_samples"] >= 0.9*(p["samples"]-p.get("samples_in_kernel",0)))' "$TMP/cg.json")" True \
 	"--call-graph: main's inclusive cost covers the samples"
 
 # The classic report's profile, and --annotate.

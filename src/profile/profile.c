@@ -440,6 +440,36 @@ size_t *profile_sorted_funcs(const struct profile *p)
 	return idx;
 }
 
+static int by_func_incl(const void *a, const void *b)
+{
+	const struct prof_func *x = &sort_p->funcs[*(const size_t *)a], *y = &sort_p->funcs[*(const size_t *)b];
+	if (x->incl != y->incl)
+		return x->incl < y->incl ? 1 : -1;
+	return by_func_self(a, b);
+}
+
+/* The top n functions by self cost and the top n by inclusive cost, in self order: *count of them
+   (caller frees). A function that only calls (main) is among them. */
+size_t *profile_top_funcs(const struct profile *p, size_t n, size_t *count)
+{
+	size_t *self = profile_sorted_funcs(p), *incl = xmalloc((p->nfuncs + 1) * sizeof *incl);
+	bool *in = xcalloc(p->nfuncs + 1, sizeof *in);
+	size_t i, k = 0;
+
+	memcpy(incl, self, p->nfuncs * sizeof *incl);
+	sort_p = p;
+	qsort(incl, p->nfuncs, sizeof *incl, by_func_incl);
+	for (i = 0; i < p->nfuncs && i < n; i++)
+		in[self[i]] = in[incl[i]] = true;
+	for (i = 0; i < p->nfuncs; i++)
+		if (in[self[i]])
+			self[k++] = self[i];
+	*count = k;
+	free(incl);
+	free(in);
+	return self;
+}
+
 /* Indices of the lines, hottest first (caller frees). */
 size_t *profile_sorted_lines(const struct profile *p)
 {

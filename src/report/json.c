@@ -242,7 +242,7 @@ static json_object *json_profile(const struct profile *p)
 {
 	json_object *o = jc.json_object_new_object(), *funcs = jc.json_object_new_array(), *lines = jc.json_object_new_array();
 	json_object *procs = jc.json_object_new_array(), *threads = jc.json_object_new_array(), *warn = jc.json_object_new_array();
-	size_t *idx, i, j, nw;
+	size_t *idx, i, j, nw, ntop;
 	char *const *w;
 
 	jc.json_object_object_add(o, "event", json_str(p->event));
@@ -273,8 +273,8 @@ static json_object *json_profile(const struct profile *p)
 	jc.json_object_object_add(o, "samples_truncated", jc.json_object_new_int64((int64_t)p->truncated));
 	jc.json_object_object_add(o, "samples_in_kernel", jc.json_object_new_int64((int64_t)p->kernel_samples));
 	jc.json_object_object_add(o, "unique_stacks", jc.json_object_new_int64((int64_t)p->raw_stacks));
-	idx = profile_sorted_funcs(p);
-	for (i = 0; i < p->nfuncs && i < 50; i++) {
+	idx = profile_top_funcs(p, 50, &ntop);
+	for (i = 0; i < ntop; i++) {
 		const struct prof_func *f = &p->funcs[idx[i]];
 		json_object *e = jc.json_object_new_object();
 		jc.json_object_object_add(e, "function", json_str(f->name));
