@@ -397,6 +397,7 @@ struct symbols *symbols_new(bool inline_caller, struct strtab *strs);
 int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_t ino);
 int symbols_jit_dso(struct symbols *s, int pid);
 int symbols_kernel_dso(struct symbols *s);
+void symbols_release(struct symbols *s, int dso);
 bool symbols_absolute(const struct symbols *s, int dso);
 size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max);
 size_t symbols_warnings(const struct symbols *s, char *const **w);

@@ -367,6 +367,36 @@ static void profile_charge(struct profile *p, const char *comm, const size_t *fu
 	profile_folded(p, comm, funcs, n, c);
 }
 
+static int frame_cmp(const void *a, const void *b)
+{
+	const struct frame *x = a, *y = b;
+	if (x->dso != y->dso)
+		return x->dso < y->dso ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Resolve every distinct address, one file at a time, releasing each file's symbols and DWARF
+   before the next: ptime's memory then peaks at the largest file, not at all files together. */
+static void profile_resolve_all(struct profile *p)
+{
+	struct profile_maps *m = p->maps;
+	struct frame *all = xmalloc((m->nframes + 1) * sizeof *all);
+	size_t i, n;
+
+	memcpy(all, m->frames, m->nframes * sizeof *all);
+	qsort(all, m->nframes, sizeof *all, frame_cmp);
+	for (i = 0; i < m->nframes; i++) {
+		if (i && all[i].dso == all[i - 1].dso && all[i].addr == all[i - 1].addr)
+			continue;
+		if (i && all[i].dso != all[i - 1].dso)
+			symbols_release(p->syms, all[i - 1].dso);
+		profile_loc(p, &all[i], &n);
+	}
+	if (m->nframes)
+		symbols_release(p->syms, all[m->nframes - 1].dso);
+	free(all);
+}
+
 /* Resolve every unique raw stack into frames and build the views. Call once, after the run. */
 void profile_finish(struct profile *p)
 {
@@ -375,6 +405,8 @@ void profile_finish(struct profile *p)
 	const char **files = xmalloc(PROFILE_MAX_DEPTH * sizeof *files);
 	struct marks mk[4] = { { 0 } };
 	size_t r, i, j;
+
+	profile_resolve_all(p);
 
 	for (r = 0; r < m->nrs; r++) {
 		const struct rstack *rs = &m->rs[r];

@@ -80,6 +80,13 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 	return 1;
 }
 
+/* Nothing is held per file in this build. */
+void symbols_release(struct symbols *s, int dso)
+{
+	(void)s;
+	(void)dso;
+}
+
 /* The one warning of this build. */
 size_t symbols_warnings(const struct symbols *s, char *const **w)
 {

@@ -1138,6 +1138,34 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 	return n;
 }
 
+/* Free what file dso holds (its libdw session, symbols and tables) once all its addresses are
+   resolved; a later address of it would load it again. */
+void symbols_release(struct symbols *s, int dso)
+{
+	struct dso *d = &s->dsos[dso];
+	if (d->kind == DSO_KERNEL) {
+		if (s->kallsyms) {
+			kallsyms_free(s->kallsyms);
+			s->kallsyms = NULL;
+			s->kallsyms_tried = false;
+		}
+		return;
+	}
+	if (d->dwfl)
+		libdw.dwfl_end(d->dwfl);
+	d->dwfl = NULL;
+	d->mod = NULL;
+	free(d->syms);
+	free(d->cus);
+	free(d->loads);
+	d->syms = NULL;
+	d->cus = NULL;
+	d->loads = NULL;
+	d->nsyms = d->ncus = d->nloads = 0;
+	d->cus_built = false;
+	d->loaded = d->usable = false;
+}
+
 /* The warnings collected while resolving (one per file at most). */
 size_t symbols_warnings(const struct symbols *s, char *const **w)
 {
