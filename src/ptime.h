@@ -135,7 +135,8 @@ struct profile {
 	unsigned stack_bytes;    /* with dwarf: the user stack copied with each sample */
 	uint64_t unwound, cut_at_stack; /* with dwarf: samples unwound; chains that ran past the copy */
 	int names;               /* NAMES_SHORT, NAMES_FULL or NAMES_BARE, for the text reports */
-	char why[256];           /* when sampling could not start */
+	char why[256];           /* when sampling could not start, or the profile could not be built */
+	bool abandoned;          /* resolving failed (out of memory, libdw): nothing of it may be used */
 	bool kernel_sampled;     /* the kernel's code is sampled too */
 	char kernel_why[160];    /* when it is not */
 	int64_t cpu_ns, sys_ns;  /* the command's CPU time and its part in the kernel, from rusage */
@@ -216,6 +217,9 @@ struct metric {
 };
 
 /* --- util/xmalloc.c --- */
+void xmalloc_on_failure(int status, void (*recover)(void));
+void xmalloc_oom(void) __attribute__((noreturn));
+void error(int status, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

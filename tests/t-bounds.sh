@@ -36,6 +36,20 @@ rss "$FX/fx-maps" fork 600 10000
 is "$rc:$(head -n1 "$TMP/out")" "0:0" "10,000 mappings and 600 forks: finished, with the command's status"
 ok "$([ "$(cat "$TMP/rss")" -lt 100000 ] && echo 0 || echo 1)" "10,000 mappings and 600 forks: ptime's peak RSS $(cat "$TMP/rss") kB < 100 MB"
 
+# Memory short while resolving the samples (ulimit -v): the command has run, so ptime exits with its
+# status at every limit, and a profile it could not build says why (libdw's error() exited 1, its
+# assertions 134, xmalloc 125).
+bad=
+for kb in 20000 22000 24000 26000 28000 32000 40000 60000; do
+	(ulimit -v $kb; exec "$PTIME" -f '%x' --sample sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; exit 3') \
+		>/dev/null 2>"$TMP/v.err"
+	rc=$?
+	[ "$rc" = 3 ] || bad="$bad $kb:$rc"
+	grep -q 'Profile: unavailable: out of memory' "$TMP/v.err" && unavailable=$kb
+done
+is "${bad:-none}" none "ulimit -v from 20 to 60 MB: the command's status (3) every time"
+ok "$([ -n "${unavailable:-}" ] && echo 0 || echo 1)" "... and where the profile could not be built, the report says so (${unavailable:-never} kB)"
+
 # The same work six times as long: the profile holds unique stacks, not samples. (Not under ASan,
 # whose quarantine keeps freed memory in ptime's RSS.)
 if ldd "$PTIME" 2>/dev/null | grep -q libasan; then

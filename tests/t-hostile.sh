@@ -129,7 +129,8 @@ if $sampling && ! $nodw && [ -e "$FX/libfxhot.so" ]; then
 		echo "$rc $rss" >"$TMP/nofile.rc")
 	read -r rc rss <"$TMP/nofile.rc"
 	bounded "60 libraries, a hard limit of 30 descriptors" 0
-	says nofile2 'warning: too many open files'
+	# each file's descriptors are closed once its addresses are resolved: 30 are enough for all of them
+	! grep -q 'warning: .*libfx' "$TMP/nofile2.err"; ok $? "a hard limit of 30 descriptors: every library is symbolized all the same"
 	! grep -q 'files without symbols or debug info' "$TMP/nofile2.err"; ok $? "out of descriptors is not blamed on the files"
 else
 	skip "RLIMIT_NOFILE" "sampling is not available here, or ptime has no libdw"

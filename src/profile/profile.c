@@ -516,8 +516,8 @@ size_t *profile_sorted_lines(const struct profile *p)
 /* Free the profile and all it resolved. */
 void profile_free(struct profile *p)
 {
-	if (!p)
-		return;
+	if (!p || p->abandoned)
+		return; /* given up half built (out of memory, a fault in libdw): left to the exit */
 	symbols_free(p->syms);
 	strtab_free(p->strs);
 	free(p->maps->locs.e);

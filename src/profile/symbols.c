@@ -81,7 +81,7 @@ struct symbols {
 	X(dwarf_linesrc) X(dwarf_lineno) X(dwarf_getscopes) X(dwarf_tag) X(dwarf_formudata) X(dwarf_attr) \
 	X(dwarf_getsrcfiles) X(dwarf_filesrc) X(elf_version) X(elf_getphdrnum) X(gelf_getphdr) \
 	X(dwfl_module_addrdie) X(dwarf_decl_file) X(dwarf_decl_line) X(dwarf_attr_integrate) X(dwarf_formstring) X(dwarf_getscopes_die) \
-	X(dwfl_module_build_id) X(dwarf_diecu) \
+	X(dwfl_module_build_id) X(dwarf_diecu) X(dwarf_new_oom_handler) \
 	X(gelf_getehdr) X(elf_getshdrstrndx) X(elf_nextscn) X(elf_getscn) X(gelf_getshdr) X(elf_strptr) \
 	X(elf_getdata) X(gelf_getrela) X(gelf_getrel) X(gelf_getsym)
 
@@ -851,6 +851,16 @@ static const char *symbols_demangle(struct symbols *s, const char *name)
 	return name;
 }
 
+/* The module's DWARF, with libdw's out-of-memory handler (error() and exit 1) replaced by ptime's,
+   which gives up the profile and keeps the command's status. */
+static Dwarf *symbols_dwarf(struct dso *d, Dwarf_Addr *bias)
+{
+	Dwarf *dw = libdw.dwfl_module_getdwarf(d->mod, bias);
+	if (dw)
+		libdw.dwarf_new_oom_handler(dw, xmalloc_oom);
+	return dw;
+}
+
 /* The name of a subprogram or inlined DIE: its linkage name demangled, else its DW_AT_name. */
 static const char *symbols_die_name(struct symbols *s, Dwarf_Die *die)
 {
@@ -977,7 +987,7 @@ static void symbols_sym_decl(struct symbols *s, struct dso *d, struct sym *sym, 
 	sym->decl_done = true;
 	cup = libdw.dwfl_module_addrdie(d->mod, sym->addr, &dwbias);
 	if (!cup) {
-		Dwarf *dw = libdw.dwfl_module_getdwarf(d->mod, &dwbias);
+		Dwarf *dw = symbols_dwarf(d, &dwbias);
 		if (dw && symbols_cudie(d, dw, sym->addr - dwbias, &cu))
 			cup = &cu;
 	}
@@ -1066,9 +1076,10 @@ size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out
 		src = libdw.dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
 
 	/* The scopes at addr, innermost first: inlined subroutines, then the subprogram. */
+	(void)symbols_dwarf(d, &dwbias); /* its out-of-memory handler first */
 	cup = libdw.dwfl_module_addrdie(d->mod, addr, &dwbias);
 	if (!cup) {
-		Dwarf *dw = libdw.dwfl_module_getdwarf(d->mod, &dwbias);
+		Dwarf *dw = symbols_dwarf(d, &dwbias);
 		if (dw && symbols_cudie(d, dw, addr - dwbias, &cu))
 			cup = &cu;
 	}

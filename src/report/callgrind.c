@@ -33,10 +33,23 @@ static void cg_name(FILE *fp, const char *key, struct cg_names *t, const char *n
    file, or a source file that has no such line, to annotate line 0. */
 static const char cg_unknown[] = "???";
 
-static const char *cg_file(const struct prof_func *f)
+/* The unknown file of one object, "???[libc.so.6]": callgrind_annotate names a function by its
+   file and name only, so two PLT stubs memcpy@plt of two objects would be one row under "???". */
+static const char *cg_unknown_of(const struct profile *p, const char *dso)
 {
-	return f->file ? f->file : cg_unknown;
+	const char *slash = dso ? strrchr(dso, '/') : NULL;
+	char buf[300];
+	if (!dso)
+		return cg_unknown;
+	snprintf(buf, sizeof buf, "???[%s]", slash ? slash + 1 : dso);
+	return strtab_intern(p->strs, buf);
 }
+
+static const char *cg_file_p(const struct profile *p, const struct prof_func *f)
+{
+	return f->file ? f->file : cg_unknown_of(p, f->dso);
+}
+#define cg_file(f) cg_file_p(p, (f))
 
 static const struct profile *cg_p;
 static int cg_line_cmp(const void *a, const void *b)
@@ -142,16 +155,17 @@ int report_callgrind(FILE *fp, const struct result *r)
 			with_line += l->self;
 		}
 		if (fu->self > with_line) {
-			if (cur != cg_unknown) {
-				cg_name(fp, cg_unknown == cg_file(fu) ? "fe" : "fi", &fl, cg_unknown);
-				cur = cg_unknown;
+			const char *unknown = cg_unknown_of(p, fu->dso);
+			if (cur != unknown) {
+				cg_name(fp, unknown == cg_file(fu) ? "fe" : "fi", &fl, unknown);
+				cur = unknown;
 			}
 			fprintf(fp, "0 %llu\n", (unsigned long long)(fu->self - with_line));
 		}
 		for (; ci < p->ncalls && p->calls[calls[ci]].caller == f; ci++) {
 			const struct prof_call *c = &p->calls[calls[ci]];
 			const struct prof_func *callee = &p->funcs[c->callee];
-			const char *site = c->file ? c->file : cg_unknown;
+			const char *site = c->file ? c->file : cg_unknown_of(p, fu->dso);
 			if (site != cur) {
 				cg_name(fp, site == cg_file(fu) ? "fe" : "fi", &fl, site);
 				cur = site;

@@ -134,7 +134,7 @@ void report_profile(FILE *fp, const struct result *r)
 	if (!p)
 		return;
 	if (p->why[0]) {
-		fprintf(fp, "\n Profile: not sampled: %s\n", text_escape_terminal(p->why));
+		fprintf(fp, "\n Profile: %s: %s\n", p->abandoned ? "unavailable" : "not sampled", text_escape_terminal(p->why));
 		return;
 	}
 	format_group_digits(n, sizeof n, p->samples);

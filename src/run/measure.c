@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +115,59 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 	return sampler_open(pid, o->sample_hz, o->call_graph, o->call_graph_stack, r->profile);
 }
 
+static sigjmp_buf measure_jmp;
+
+static void measure_recover(void)
+{
+	siglongjmp(measure_jmp, -1);
+}
+
+static void measure_fault(int sig)
+{
+	siglongjmp(measure_jmp, sig);
+}
+
+/* Resolve the profile. The command has run: whatever resolving its samples meets (memory running
+   short under ulimit -v, an assertion or a fault inside libdw on a hostile debug file), the rest
+   of the report is printed and ptime exits with the command's status; the profile says why it
+   is missing. */
+static void sampler_finish_guarded(void *st, struct result *r)
+{
+	static const int faults[] = { SIGABRT, SIGSEGV, SIGBUS };
+	struct sigaction sa, old[3];
+	size_t i;
+	int why;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = measure_fault;
+	sa.sa_flags = SA_NODEFER;
+	for (i = 0; i < 3; i++)
+		sigaction(faults[i], &sa, &old[i]);
+	why = sigsetjmp(measure_jmp, 1);
+	if (why == 0) {
+		xmalloc_on_failure(r->exit_status, measure_recover);
+		sampler_finish(st);
+	} else {
+		struct profile *p = r->profile;
+		p->abandoned = true;
+		if (why < 0)
+			snprintf(p->why, sizeof p->why, "out of memory while resolving the samples to functions and lines");
+		else
+			snprintf(p->why, sizeof p->why, "resolving the samples to functions and lines failed: %s",
+				 strsignal(why));
+	}
+	xmalloc_on_failure(r->exit_status, NULL);
+	for (i = 0; i < 3; i++)
+		sigaction(faults[i], &old[i], NULL);
+}
+
 static void sampler_collect(void *st, struct result *r)
 {
 	r->profile->sys_ns = (int64_t)r->ru.ru_stime.tv_sec * NS_PER_SEC + r->ru.ru_stime.tv_usec * 1000;
 	r->profile->cpu_ns = r->profile->sys_ns + (int64_t)r->ru.ru_utime.tv_sec * NS_PER_SEC +
 			     r->ru.ru_utime.tv_usec * 1000;
-	sampler_finish(st);
-	if (r->stopped[0])
+	sampler_finish_guarded(st, r);
+	if (r->stopped[0] && !r->profile->abandoned)
 		snprintf(r->profile->why, sizeof r->profile->why,
 			 "the kernel stops sampling at a privileged exec (%.200s)", r->stopped);
 }
@@ -205,13 +253,16 @@ int measure_run(const struct opts *o, struct result *r)
 				probes[i].exited(st[i], r);
 	}
 	spawn_reap(&sp, r);
+	if (r->ran)
+		xmalloc_on_failure(r->exit_status, NULL); /* out of memory from here on keeps its status */
 
 	for (i = 0; i < NPROBES; i++)
 		if (st[i] && probes[i].collect)
 			probes[i].collect(st[i], r);
 	for (i = 0; i < NPROBES; i++)
-		if (st[i] && probes[i].free)
-			probes[i].free(st[i]);
+		if (st[i] && probes[i].free &&
+		    !(probes[i].free == sampler_free_st && r->profile && r->profile->abandoned))
+			probes[i].free(st[i]); /* a sampler given up half way is left to the exit */
 	if (!r->ran) {
 		fprintf(stderr, "ptime: lost the command (pid %d)\n", (int)sp.pid);
 		return EXIT_CANCELED;

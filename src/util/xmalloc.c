@@ -1,4 +1,5 @@
-/* util/xmalloc.c: allocation that cannot return NULL: out of memory is fatal with exit 125. */
+/* util/xmalloc.c: allocation that cannot return NULL: out of memory exits 125 before the command
+   ran, and the command's status after; where a caller can do without (the profile), it recovers. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -9,11 +10,48 @@
 
 #include "ptime.h"
 
-static void xmalloc_fail(void)
+static int xmalloc_status = EXIT_CANCELED;
+static void (*xmalloc_recover)(void);
+
+/* From now on, out of memory exits with status, or calls recover (which must not return) first. */
+void xmalloc_on_failure(int status, void (*recover)(void))
+{
+	xmalloc_status = status;
+	xmalloc_recover = recover;
+}
+
+/* Out of memory: recover where a caller said it can, else one line and exit. */
+void xmalloc_oom(void)
 {
 	static const char msg[] = "ptime: out of memory\n";
+	if (xmalloc_recover)
+		xmalloc_recover();
 	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	_exit(EXIT_CANCELED);
+	_exit(xmalloc_status);
+}
+
+static void xmalloc_fail(void)
+{
+	xmalloc_oom();
+}
+
+/* glibc's error(3), for the libraries ptime loads: libdw reports running out of memory with
+   error(EXIT_FAILURE, ENOMEM, ...), which would end ptime with status 1 after the command ran.
+   The executable exports this one (-Wl,--export-dynamic-symbol=error), so their calls come here:
+   the message as glibc prints it, then, for a fatal one, what ptime does when out of memory. */
+void error(int status, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("ptime: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (errnum)
+		fprintf(stderr, ": %s", strerror(errnum));
+	putc('\n', stderr);
+	if (status)
+		xmalloc_oom();
 }
 
 /* Allocate n bytes or exit. */
