@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz/run.sh: run fuzz targets for a bounded time, each on a scratch copy of its seed corpus, so that
 # the tree is not modified; a fixed seed makes a run repeatable. From the build tree, after make fuzz.
-# Usage: fuzz/run.sh SECONDS [NAME...]     (NAME: format, options, events, procfs, elf; default all)
+# Usage: fuzz/run.sh SECONDS [NAME...]     (NAME: format, options, events, procfs, elf, perfmap, ring; default all)
 set -eu
 secs=${1:-60}
 [ $# -eq 0 ] || shift
@@ -16,6 +16,8 @@ export LSAN_OPTIONS
 for name in $names; do
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/ptime-fuzz-$name.XXXXXX")
 	cp -R "fuzz/corpus/$name" "$scratch/corpus"
+	# the inputs that once failed start each run too, so that clang's sanitizers see them again
+	[ ! -d "$here/regress/$name" ] || cp "$here/regress/$name"/* "$scratch/corpus/"
 	seeds=$(ls "$scratch/corpus" | wc -l)
 	start=$(date +%s)
 	if "./fuzz/$name-fuzz" -seed=1 -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \

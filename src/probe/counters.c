@@ -79,7 +79,8 @@ struct counters *counters_create(const char *list, char **err)
 					       : xasprintf("empty event name in the list '%s'", list);
 			} else if (events_parse(tok, &ev, err) == 0) {
 				counters_add(cs, &ev, false);
-				tok = comma + 1;
+				if (comma)
+					tok = comma + 1;
 				continue;
 			}
 			free(copy);

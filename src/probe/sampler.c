@@ -502,8 +502,9 @@ void sampler_replay_bytes(const unsigned char *buf, size_t len, int call_graph, 
 	s.call_graph = call_graph == 1;
 	s.prof = prof;
 	s.pm = procmaps_new();
-	bytes_reserve(&b, len);
-	memcpy(b.p, buf, len);
+	bytes_reserve(&b, len + 1);
+	if (len)
+		memcpy(b.p, buf, len);
 	b.len = len;
 	sampler_replay(&s, UINT64_MAX);
 	procmaps_free(s.pm);

@@ -380,9 +380,12 @@ static int frame_cmp(const void *a, const void *b)
 static void profile_resolve_all(struct profile *p)
 {
 	struct profile_maps *m = p->maps;
-	struct frame *all = xmalloc((m->nframes + 1) * sizeof *all);
+	struct frame *all;
 	size_t i, n;
 
+	if (!m->nframes)
+		return; /* no sample */
+	all = xmalloc(m->nframes * sizeof *all);
 	memcpy(all, m->frames, m->nframes * sizeof *all);
 	qsort(all, m->nframes, sizeof *all, frame_cmp);
 	for (i = 0; i < m->nframes; i++) {

@@ -957,6 +957,9 @@ static int symbols_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
 	int n = libdw.dwarf_getscopes(cu, pc, scopes), i, m;
 	Dwarf_Die inl, *concrete = NULL;
 
+	if (n <= 0 || !*scopes)
+		return n > 0 ? 0 : n;
+
 	for (i = 0; i < n; i++) {
 		int tag = libdw.dwarf_tag(&(*scopes)[i]);
 		if (tag == DW_TAG_subprogram)
