@@ -376,6 +376,9 @@ const char *text_folded_frame(const char *s);
 const char *text_folded_stack(const char *s);
 const char *text_callgrind_name(const char *s);
 
+/* --- util/vdso.c --- */
+int vdso_memfd(void);
+
 /* --- util/strtab.c --- */
 struct strtab *strtab_new(void);
 const char *strtab_intern(struct strtab *t, const char *s);

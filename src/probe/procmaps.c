@@ -110,6 +110,20 @@ static struct pm_node *pm_last(struct pm_node *t)
 	return t;
 }
 
+/* A new node for what of mapping from lies at or past end, when the mapping is cut at end. */
+static struct pm_node *pm_tail(struct procmaps *pm, struct pm_table *t, const struct pm_node *from, uint64_t end)
+{
+	struct pm_node *tail = xmalloc(sizeof *tail);
+	pm->nodes++;
+	t->n++;
+	*tail = *from;
+	tail->l = tail->r = NULL;
+	tail->prio = pm_rand(pm);
+	tail->m.pgoff += end - from->m.start;
+	tail->m.start = end;
+	return tail;
+}
+
 static void pm_unref(struct procmaps *pm, struct pm_table *t)
 {
 	if (t && --t->refs == 0) {
@@ -250,32 +264,16 @@ void procmaps_map(struct procmaps *pm, int pid, const struct pm_map *m)
 	/* the mapping before start may reach into the new one: cut it, keeping what lies past end */
 	prev = pm_last(l);
 	if (prev && prev->m.end > m->start) {
-		if (prev->m.end > end) {
-			tail = xmalloc(sizeof *tail);
-			pm->nodes++;
-			t->n++;
-			*tail = *prev;
-			tail->l = tail->r = NULL;
-			tail->prio = pm_rand(pm);
-			tail->m.pgoff += end - prev->m.start;
-			tail->m.start = end;
-		}
+		if (prev->m.end > end)
+			tail = pm_tail(pm, t, prev, end);
 		prev->m.end = m->start;
 	}
 	pm_split(r, end, &mid, &r);
 	/* mappings starting inside the new one are gone, but the last may run past its end */
 	if (mid) {
 		struct pm_node *last = pm_last(mid);
-		if (last->m.end > end && !tail) {
-			tail = xmalloc(sizeof *tail);
-			pm->nodes++;
-			t->n++;
-			*tail = *last;
-			tail->l = tail->r = NULL;
-			tail->prio = pm_rand(pm);
-			tail->m.pgoff += end - last->m.start;
-			tail->m.start = end;
-		}
+		if (last->m.end > end && !tail)
+			tail = pm_tail(pm, t, last, end);
 		pm_free_nodes(pm, mid, &t->n);
 	}
 	t->version = ++pm->versions;

@@ -11,7 +11,6 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -410,31 +409,6 @@ static void symbols_load_jit(struct symbols *s, struct dso *d)
 	d->usable = d->nsyms > 0;
 }
 
-/* The kernel's vdso is the same image in every process: copy ptime's own into a memfd for libdw. */
-static int symbols_vdso_fd(void)
-{
-	const unsigned char *img = (const void *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Ehdr *eh = (const void *)img;
-	size_t size, i;
-	int fd;
-
-	if (!img || memcmp(img, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return -1;
-	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	for (i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const void *)(img + eh->e_phoff + i * eh->e_phentsize);
-		if (ph->p_offset + ph->p_filesz > size)
-			size = ph->p_offset + ph->p_filesz;
-	}
-	fd = memfd_create("vdso", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (write(fd, img, size) != (ssize_t)size) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 
 /* The ELF sections that name PLT stubs: the stubs, their relocations and the symbols these name. */
@@ -678,7 +652,7 @@ static void symbols_load(struct symbols *s, struct dso *d)
 		return;
 	}
 	if (d->kind == DSO_VDSO) {
-		fd = symbols_vdso_fd();
+		fd = vdso_memfd();
 		snprintf(why, sizeof why, "%s", strerror(errno));
 	} else {
 		fd = safefile_open(d->path, 0, &st, why, sizeof why);

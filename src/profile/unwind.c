@@ -11,7 +11,6 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -302,31 +301,11 @@ static const struct unwind_map *space_find(const struct space *s, uint64_t addr,
 /* The kernel's vDSO is the same image in every process: a memfd with ptime's own, for libdw to read. */
 static int unwind_vdso_fd(struct unwinder *u)
 {
-	const unsigned char *img = (const void *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Ehdr *eh = (const void *)img;
-	size_t size, i;
-	int fd;
-
-	if (u->vdso_fd != -1)
-		return u->vdso_fd >= 0 ? dup(u->vdso_fd) : -1;
-	u->vdso_fd = -2;
-	if (!img || memcmp(img, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return -1;
-	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	for (i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const void *)(img + eh->e_phoff + i * eh->e_phentsize);
-		if (ph->p_offset + ph->p_filesz > size)
-			size = ph->p_offset + ph->p_filesz;
+	if (u->vdso_fd == -1) {
+		int fd = vdso_memfd();
+		u->vdso_fd = fd >= 0 ? fd : -2; /* -2: tried, there is none */
 	}
-	fd = memfd_create("vdso", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (write(fd, img, size) != (ssize_t)size) {
-		close(fd);
-		return -1;
-	}
-	u->vdso_fd = fd;
-	return dup(fd);
+	return u->vdso_fd >= 0 ? dup(u->vdso_fd) : -1;
 }
 
 /* The file's Elf, opened once for every space that maps it (libelf counts the references), with what
