@@ -56,7 +56,11 @@ for kb in 20000 22000 24000 26000 28000 32000 40000 60000; do
 	grep -q 'Profile: unavailable: out of memory' "$TMP/v.err" && unavailable=$kb
 done
 is "${bad:-none}" none "ulimit -v from 20 to 60 MB: the command's status (3) every time"
-ok "$([ -n "${unavailable:-}" ] && echo 0 || echo 1)" "... and where the profile could not be built, the report says so (${unavailable:-never} kB)"
+if "$PTIME" --version | grep -q 'without libdw'; then
+	skip "... the report says why the profile is missing" "built without libdw: naming by offset needs almost no memory"
+else
+	ok "$([ -n "${unavailable:-}" ] && echo 0 || echo 1)" "... and where the profile could not be built, the report says so (${unavailable:-never} kB)"
+fi
 fi
 
 # The same work six times as long: the profile holds unique stacks, not samples. (Not under ASan,
