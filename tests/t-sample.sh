@@ -58,7 +58,8 @@ else
 fi
 "$PTIME" -j --sample=$HZ "$FX/fx-hot" threads $MS 2>"$TMP/threads.json"
 hot "two threads" "$TMP/threads.json"
-is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; print(len([t for t in p["threads"] if t["samples"] > 100]))' "$TMP/threads.json")" 2 "two threads: both are sampled"
+# both workers (the main thread too, where ptime samples the kernel's work for it under ASan)
+is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; print(len([t for t in p["threads"] if t["samples"] > 100]) >= 2)' "$TMP/threads.json")" True "two threads: both are sampled"
 "$PTIME" -j --sample=$HZ "$FX/fx-hot" fork $MS 2>"$TMP/fork.json"
 hot "a forked child" "$TMP/fork.json"
 is "$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["profile"]; print(len(p["processes"]) >= 2)' "$TMP/fork.json")" True "a forked child: a second process in the profile"
