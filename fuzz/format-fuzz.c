@@ -52,7 +52,7 @@ static void fuzz_result(struct result *r, size_t variant)
 FUZZ_TARGET(format)
 {
 	static FILE *null;
-	char *fmt = fuzz_string(data, size), *bad = NULL, *events;
+	char *fmt = fuzz_string(data, size && data[size - 1] == '\n' ? size - 1 : size), *bad = NULL, *events;
 	struct result r;
 
 	if (!null && !(null = fopen("/dev/null", "w")))

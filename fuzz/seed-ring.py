@@ -25,3 +25,7 @@ os.makedirs(sys.argv[1], exist_ok=True)
 open(os.path.join(sys.argv[1], "plain"), "wb").write(b"\0" + plain)
 open(os.path.join(sys.argv[1], "chain"), "wb").write(b"\1" + chain)
 open(os.path.join(sys.argv[1], "chain-inline"), "wb").write(b"\3" + chain)
+# inputs that once tripped the fuzz build's sanitizers: no record at all (a NULL memcpy), and a
+# sample record shorter than its own fields
+open(os.path.join(sys.argv[1], "no-records"), "wb").write(b"\0")
+open(os.path.join(sys.argv[1], "short-sample"), "wb").write(b"\1\t\0\2\0\x18\0\0\0")

@@ -411,7 +411,7 @@ static void symbols_load_jit(struct symbols *s, struct dso *d)
 
 
 
-/* The ELF sections that name PLT stubs: the stubs, their relocations and the symbols these name. */
+/* The ELF sections that name PLT entries: the entries, their relocations and the symbols these name. */
 struct plt_elf {
 	Elf *elf;
 	GElf_Ehdr eh;
@@ -454,7 +454,7 @@ static const char *plt_symname(Elf_Data *syms, Elf_Data *strs, size_t idx)
 }
 
 struct plt_rel {
-	uint64_t got;   /* the GOT slot the stub jumps through */
+	uint64_t got;   /* the GOT slot the entry jumps through */
 	size_t sym;     /* in the linked symbol table; 0 for an IRELATIVE (IFUNC) slot */
 	uint64_t addend;
 	bool irelative;
@@ -466,7 +466,7 @@ static int plt_rel_cmp(const void *a, const void *b)
 	return x->got < y->got ? -1 : x->got > y->got;
 }
 
-/* A relocation section's entries, sorted by GOT slot: on x86 the stubs follow the slots' order,
+/* A relocation section's entries, sorted by GOT slot: on x86 the entries follow the slots' order,
    and IFUNC relocations are not emitted in it. */
 static size_t plt_rels(Elf_Scn *scn, const GElf_Shdr *sh, bool sort, struct plt_rel **out)
 {
@@ -521,7 +521,7 @@ static const char *plt_ifunc_name(const struct dso *d, size_t nreal, uint64_t ad
 	return NULL;
 }
 
-/* The target of a .plt.got stub's "jmp *disp(%rip)" (after endbr64 and a bnd prefix), or 0. */
+/* The target of a .plt.got entry's "jmp *disp(%rip)" (after endbr64 and a bnd prefix), or 0. */
 static uint64_t plt_jmp_target(const unsigned char *p, size_t len, uint64_t addr)
 {
 	size_t n = 0;
@@ -536,7 +536,7 @@ static uint64_t plt_jmp_target(const unsigned char *p, size_t len, uint64_t addr
 	return addr + n + 6 + (int64_t)disp;
 }
 
-/* x86's .plt.got: stubs of functions whose GOT slot is bound at load time (-z now), named through .rela.dyn. */
+/* x86's .plt.got: entries of functions whose GOT slot is bound at load time (-z now), named through .rela.dyn. */
 static void symbols_plt_got(struct symbols *s, struct dso *d, const struct plt_elf *pe, GElf_Addr bias, size_t *cap)
 {
 	GElf_Shdr sh, rsh;
@@ -565,8 +565,8 @@ static void symbols_plt_got(struct symbols *s, struct dso *d, const struct plt_e
 	free(rels);
 }
 
-/* Name the PLT stubs "function@plt" as perf does (dso__synthesize_plt_symbols): they are in no symbol
-   table, so their samples went to whatever symbol came before (_init). The i-th stub of .plt (after a
+/* Name the PLT entries "function@plt" as perf does (dso__synthesize_plt_symbols): they are in no symbol
+   table, so their samples went to whatever symbol came before (_init). The i-th entry of .plt (after a
    lazy-binding header), or of .plt.sec with IBT, jumps through the i-th GOT slot of .rela.plt. */
 static void symbols_plt(struct symbols *s, struct dso *d, Elf *elf, GElf_Addr bias, size_t *cap)
 {
@@ -600,7 +600,7 @@ static void symbols_plt(struct symbols *s, struct dso *d, Elf *elf, GElf_Addr bi
 		symbols_plt_got(s, d, &pe, bias, cap);
 	addr = plt.sh_addr;
 	if (x86 && plt_section(&pe, ".plt.sec", &sec)) {
-		/* IBT: .plt holds the lazy-binding trampolines, .plt.sec the stubs that are called */
+		/* IBT: .plt holds the lazy-binding trampolines, .plt.sec the entries that are called */
 		plt_push(s, d, cap, plt.sh_addr + bias, plt.sh_size, NULL);
 		addr = sec.sh_addr;
 		entry = sec.sh_entsize == 8 || sec.sh_entsize == 16 ? sec.sh_entsize : sec.sh_addralign == 8 ? 8 : 16;
@@ -612,7 +612,7 @@ static void symbols_plt(struct symbols *s, struct dso *d, Elf *elf, GElf_Addr bi
 		return;
 	nrels = plt_rels(rscn, &rsh, x86, &rels);
 	if (lazy) {
-		/* a .plt with exactly one stub per relocation has no header (-z now) */
+		/* a .plt with exactly one entry per relocation has no header (-z now) */
 		if (nrels * entry != plt.sh_size) {
 			plt_push(s, d, cap, plt.sh_addr + bias, header, NULL);
 			addr += header;

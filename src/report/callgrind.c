@@ -34,7 +34,7 @@ static void cg_name(FILE *fp, const char *key, struct cg_names *t, const char *n
 static const char cg_unknown[] = "???";
 
 /* The unknown file of one object, "???[libc.so.6]": callgrind_annotate names a function by its
-   file and name only, so two PLT stubs memcpy@plt of two objects would be one row under "???". */
+   file and name only, so two PLT entries memcpy@plt of two objects would be one row under "???". */
 static const char *cg_unknown_of(const struct profile *p, const char *dso)
 {
 	const char *slash = dso ? strrchr(dso, '/') : NULL;
