@@ -41,6 +41,7 @@ struct opts {
 	const char *folded;      /* --folded=FILE */
 	bool debuginfod;         /* --debuginfod: debug files may be asked of DEBUGINFOD_URLS */
 	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
+	struct bench_opts *bench; /* benchmark mode (-r, -b, --precision, -c): what it asked; NULL otherwise */
 };
 
 /* How the text reports print function names (JSON, callgrind and folded always print them in full). */
@@ -198,6 +199,159 @@ struct result {
 	struct counters *counters; /* NULL when counting was off */
 	struct profile *profile;   /* NULL without --sample */
 };
+
+/* --- benchmark mode: many runs of one or several commands (src/bench/) --- */
+
+#define BENCH_MAX_PARAMS 8
+
+/* A parameter of a scan: -P NAME MIN MAX [-D STEP] or -L NAME a,b,c, as the values it takes. */
+struct bench_param {
+	const char *name;
+	char **values;           /* owned */
+	size_t n;
+};
+
+enum { BENCH_SHUFFLE, BENCH_SEQUENTIAL }; /* --order */
+
+/* What the command line asked of benchmark mode. */
+struct bench_opts {
+	unsigned runs;           /* -r N; 0: chosen as -b does */
+	bool adaptive;           /* -b: as hyperfine: at least min_runs and at least 3 s */
+	unsigned min_runs, max_runs; /* 0: not given */
+	double max_time_s;       /* --max-time per command; 0: not given */
+	double precision_pct;    /* --precision: CI half-width of the primary median, in percent; 0: off */
+	unsigned warmup;
+	const char **commands;   /* -c STRING..., in order; the positional command comes first */
+	size_t ncommands;
+	const char **names;      /* -n NAME..., in order */
+	size_t nnames;
+	const char *prepare, *conclude, *setup, *cleanup;
+	const char *shell;       /* --shell: NULL to choose per string, "none", or a shell's path */
+	struct bench_param params[BENCH_MAX_PARAMS];
+	size_t nparams;
+	bool ignore_failure;     /* -i */
+	const char *metric;      /* --metric, as given; NULL: real */
+	int order;               /* BENCH_SHUFFLE or BENCH_SEQUENTIAL */
+	const char *cpus;        /* --cpus=LIST, checked by options_parse */
+	const char *reference;   /* --reference=STRING: a command string or name; NULL: the first */
+	double noise_pct;        /* --noise, default 1 */
+	const char *baseline;    /* --baseline=FILE */
+	double max_regression_pct; /* --max-regression; < 0: no gate */
+	const char *export_json, *export_csv, *export_markdown;
+	bool progress;           /* a progress line on standard error (a terminal, and not --json to it) */
+};
+
+/* A metric benchmark mode records for every run: a name of metrics.c, "cpu_ns", a counter or a
+   derived counter metric (its JSON name), and whether smaller is better (every one is, so far). */
+struct bench_metric {
+	const char *name;        /* "real_ns", "cpu_ns", "max_rss_bytes", "instructions", "ipc" */
+	const char *unit;        /* "ns", "bytes", "count", "percent", "ratio" */
+	const char *label;       /* for the text report: "real", "user", "max RSS", "instructions" */
+};
+
+/* One measured run (warmups are not kept). v holds one value per metric, NAN where not measured. */
+struct bench_run {
+	uint32_t cmd;            /* index into bench.cmds */
+	uint32_t round;          /* 1-based round it ran in */
+	uint32_t index;          /* 1-based: the command's n-th measured run */
+	int32_t cpu;             /* the CPU the command ended on; -1 when unknown */
+	int64_t start_ns;        /* CLOCK_REALTIME at its release, in ns since the epoch */
+	int wait_status;         /* as wait4 gave it */
+	int exit_status;         /* what ptime would exit with: its status, or 128+N for signal N */
+	double *v;               /* nmetrics values */
+};
+
+/* The statistics of one metric over the runs of one command that measured it. */
+struct bench_stats {
+	size_t n;                /* values; 0: not measured (see why) */
+	double mean, stddev;     /* stddev: sample (n-1), NAN when n < 2 */
+	double median, min, max;
+	double q1, q3;           /* quartiles, linear interpolation between order statistics (R type 7, numpy's default) */
+	double mad;              /* median absolute deviation from the median, unscaled */
+	double mean_ci[2];       /* 95%: Student t; NAN when n < 2 */
+	double median_ci[2];     /* 95%: distribution-free, from order statistics; NAN when n < 6 (see stats.c) */
+	size_t outliers;         /* modified Z-score 0.6745 |x - median| / MAD > 3.5 (Iglewicz and Hoaglin) */
+	const char *why;         /* when n is 0: why the metric was not measured */
+};
+
+enum { BENCH_NO_DIFFERENCE, BENCH_FASTER, BENCH_SLOWER, BENCH_UNDECIDED }; /* a ratio's verdict */
+
+/* One metric of a command against the reference: ratio of medians command/reference (above 1: the
+   command takes more), its 95% CI, a two-sided p-value, and the verdict. */
+struct bench_ratio {
+	double ratio, ci[2];     /* NAN when undefined (a reference median of 0, too few runs) */
+	double p_value;          /* Mann-Whitney U; NAN when undefined */
+	int verdict;             /* BENCH_*: NO_DIFFERENCE when the CI holds 1 or lies inside the noise band */
+};
+
+/* A command's primary metric and the others against its reference: another command, or its baseline. */
+struct bench_cmp {
+	size_t cmd;              /* index into bench.cmds */
+	size_t ref;              /* index into bench.cmds; SIZE_MAX: the baseline's command */
+	const char *ref_command; /* the reference's command string (or the baseline's) */
+	const char *baseline;    /* the --baseline file, or NULL */
+	struct bench_ratio *r;   /* one per metric */
+	bool regression;         /* slower than the baseline by more than --max-regression */
+};
+
+/* One command of a benchmark, after parameter substitution, with its runs and statistics. */
+struct bench_cmd {
+	char *command;           /* as given (the positional argv joined with spaces, quoted where needed) */
+	char *name;              /* -n, or the command */
+	char **argv;             /* what is executed: its words, or the shell, -c and the string */
+	bool shell;              /* runs under a shell */
+	const char *shell_path;  /* which one, when shell */
+	char *prepare, *conclude, *setup, *cleanup; /* substituted hooks, or NULL */
+	const char **param_names;  /* nparams, from bench.params */
+	char **param_values;       /* nparams, owned */
+	size_t nparams;
+	struct bench_run *runs;  /* nruns, in the order they ran */
+	size_t nruns;
+	size_t failed;           /* runs whose exit status was not 0 (kept with -i) */
+	struct bench_stats *stats; /* one per metric */
+	bool precision_met;      /* --precision reached */
+	const char *stop;        /* why it stopped at nruns: "--runs", "3 s", "--max-runs", "--precision", "--max-time" */
+	bool slow_first;         /* the first run was an outlier on the slow side: suggest --warmup */
+	char **why;              /* per metric: why it was not measured (first run's reason), owned, or NULL */
+	struct bench_cmd *base;  /* --baseline: this command's runs in the saved export (matched by command
+				    string, else name), with its stats; NULL when it has none */
+	const char *base_name;   /* the matched baseline result's command string */
+};
+
+/* The state of the machine that makes numbers noisy, read before the first run. */
+struct bench_noise {
+	char governor[32];       /* of cpu0's cpufreq, "" when there is none */
+	int turbo;               /* 1 on, 0 off, -1 unknown */
+	double loadavg[3];
+	int aslr;                /* randomize_va_space: 0, 1, 2; -1 unknown */
+	bool pmu;                /* a hardware PMU counts cycles */
+	char pmu_why[160];       /* when not */
+	long cpus_online;
+	char **warnings;         /* what makes this machine noisy, one sentence each; NULL-terminated, owned */
+};
+
+/* A whole benchmark: the only thing the benchmark reports read. */
+struct bench {
+	const struct bench_opts *opts;
+	struct bench_cmd *cmds;
+	size_t ncmds;
+	struct bench_metric *metrics;
+	size_t nmetrics;
+	size_t primary;          /* index into metrics */
+	size_t real, user, sys, maxrss; /* indices of real_ns, user_ns, sys_ns, max_rss_bytes */
+	struct bench_cmp *cmps;  /* each command but the reference, then each command with a baseline */
+	size_t ncmps;
+	size_t reference;        /* index of the reference command */
+	uint64_t seed;           /* of the shuffled order */
+	size_t rounds;
+	struct host host;
+	struct bench_noise noise;
+	int64_t wall_ns;         /* from the first warmup to the last run */
+	int exit_status;         /* 0, a failed run's status, or EXIT_REGRESSION */
+	char *failure;           /* the line that said why the benchmark stopped, or NULL */
+};
+
+#define EXIT_REGRESSION 3        /* --max-regression: a command is slower than its baseline */
 
 /* A metric's value: an integer or a real, or missing with a reason. */
 struct mval {
@@ -523,5 +677,28 @@ void report_classic(FILE *fp, const struct opts *o, const struct result *r);
 /* --- report/json.c --- */
 int report_json(FILE *fp, const struct opts *o, const struct result *r);
 const char *report_json_load(void);
+
+/* --- bench/stats.c --- */
+void stats_compute(const double *x, size_t n, struct bench_stats *out);
+double stats_quantile(const double *sorted, size_t n, double p);
+bool stats_median_ci(const double *sorted, size_t n, double ci[2]);
+double stats_t_quantile(double p, double df);
+bool stats_outlier(double x, double median, double mad);
+
+/* --- bench/compare.c --- */
+void compare_ratio(const double *a, size_t na, const double *b, size_t nb, double noise_pct, struct bench_ratio *out);
+double compare_mann_whitney(const double *a, size_t na, const double *b, size_t nb);
+
+/* --- bench/loop.c --- */
+int bench_run(const struct opts *o, struct bench *b);
+void bench_free(struct bench *b);
+int bench_split(const char *s, char ***argv, bool *shell);
+
+/* --- report/bench.c, csv.c, markdown.c, json-bench.c --- */
+void report_bench(FILE *fp, const struct bench *b);
+int report_bench_csv(FILE *fp, const struct bench *b);
+int report_bench_markdown(FILE *fp, const struct bench *b);
+int report_bench_json(FILE *fp, const struct bench *b);
+int report_bench_baseline(const char *path, struct bench *b, char *err, size_t errlen);
 
 #endif
