@@ -260,6 +260,64 @@ static void test_text(struct bench *b)
 	b->cmps[0].r[M_REAL] = (struct bench_ratio){ 0.5, { 0.49, 0.51 }, 0.0022, BENCH_FASTER };
 }
 
+/* Another primary metric, a baseline with a regression, and each per-command warning. */
+static void test_text_more(struct bench *b)
+{
+	struct bench_cmp *saved = b->cmps, two[2];
+	struct bench_opts o = opts;
+	char *t;
+
+	b->primary = M_RSS;
+	t = capture(b, NULL);
+	if (getenv("SHOW"))
+		fputs(t, stdout);
+	ok(has(t, "  Max RSS (mean ± σ):     2.0 MiB ±  0.0 MiB\n"), "text: a non-time primary says its label");
+	ok(has(t, "  Range (min … max):      2.0 MiB …  2.0 MiB    5 runs\n"), "text: its lines align with the label");
+	ok(has(t, "    real    102.0 ms ± 1.6 ms  102.0 ms  100.0 ms … 104.0 ms\n"), "text: real among the others");
+	ok(has(t, "Summary (median max RSS, against 'sleep 0.1')\n  'fast' is 1.50 ± 0.10 times higher"),
+	   "text: a non-time ratio is higher or lower");
+	ok(has(t, "    also: real 2.00 ± 0.04× faster\n"), "text: real time among the other ratios");
+	free(t);
+	b->primary = M_REAL;
+
+	two[0] = saved[0];
+	two[1] = saved[0];
+	two[1].cmd = 1;
+	two[1].ref = SIZE_MAX;
+	two[1].ref_command = "fast-old";
+	two[1].baseline = "old.json";
+	two[1].regression = true;
+	b->cmps = two;
+	b->ncmps = 2;
+	o.max_regression_pct = 5;
+	o.precision_pct = 2;
+	b->opts = &o;
+	b->cmds[0].slow_first = true;
+	b->cmds[0].stats[M_REAL].outliers = 1;
+	b->cmds[0].failed = 2;
+	b->cmds[0].precision_met = false;
+	b->cmds[1].precision_met = true;
+	t = capture(b, NULL);
+	if (getenv("SHOW"))
+		fputs(t, stdout);
+	ok(has(t, "\nSummary (median real, against its baseline in old.json)\n"
+		  "  'fast' is 2.00 ± 0.04 times faster than its baseline (95% CI 1.96 … 2.04;"), "text: baseline comparison");
+	ok(has(t, "    Regression: more than 5% slower than its baseline (--max-regression)\n"), "text: regression flagged");
+	ok(has(t, "  Warning: The first run was significantly slower than the rest (100.0 ms)"), "text: slow first run");
+	ok(has(t, "  Warning: 2 of 5 runs exited with a non-zero status (kept by -i).\n"), "text: failed runs");
+	ok(has(t, "  Warning: the --precision target of 2% was not reached: stopped by --runs after 5 runs.\n"),
+	   "text: precision not reached");
+	ok(!strstr(line(strstr(t, "Benchmark 1"), 5), "outlier") && !strstr(t, "1 statistical outlier (modified Z-score > 3.5); consider a quieter system, --warmup or --prepare.\n  Warning: 2 of"),
+	   "text: the slow first run is the outlier, not another warning");
+	free(t);
+	b->cmds[0].slow_first = false;
+	b->cmds[0].stats[M_REAL].outliers = 0;
+	b->cmds[0].failed = 0;
+	b->opts = &opts;
+	b->cmps = saved;
+	b->ncmps = 1;
+}
+
 static void test_csv(struct bench *b)
 {
 	char *t = capture(b, report_bench_csv);
@@ -418,6 +476,7 @@ int main(int argc, char **argv)
 	}
 	build(&b);
 	test_text(&b);
+	test_text_more(&b);
 	test_csv(&b);
 	test_markdown(&b);
 	test_json(&b, dump);
