@@ -64,6 +64,7 @@ int report_bench_csv(FILE *fp, const struct bench *b)
 		const double s = 1e9;
 		size_t k;
 
+		/* hyperfine's command column holds the -n name when one was given */
 		csv_field(fp, c->name ? c->name : c->command);
 		csv_number(fp, r->n ? r->mean : NAN, s);
 		csv_number(fp, r->n ? r->stddev : NAN, s);

@@ -62,7 +62,7 @@ int report_bench_markdown(FILE *fp, const struct bench *b)
 		const struct bench_cmp *cmp = markdown_cmp(b, i);
 
 		fputs("| ", fp);
-		markdown_command(fp, c->name ? c->name : c->command);
+		markdown_command(fp, c->name ? c->name : c->command); /* the -n name, as hyperfine */
 		if (s->n) {
 			fprintf(fp, " | %.*f", dec, s->mean / div);
 			if (s->n >= 2 && isfinite(s->stddev))
