@@ -670,6 +670,7 @@ bool format_needs(const char *fmt, const char *sec);
 void format_report(FILE *fp, const struct opts *o, const struct result *r);
 void format_human_bytes(char *buf, size_t len, uint64_t bytes);
 void format_group_digits(char *buf, size_t len, uint64_t v);
+void format_real(char *buf, size_t len, double v);
 
 /* --- report/classic.c --- */
 void report_classic(FILE *fp, const struct opts *o, const struct result *r);
@@ -677,6 +678,10 @@ void report_classic(FILE *fp, const struct opts *o, const struct result *r);
 /* --- report/json.c --- */
 int report_json(FILE *fp, const struct opts *o, const struct result *r);
 const char *report_json_load(void);
+struct json_object;
+struct json_object *report_json_str(const char *s);
+struct json_object *report_json_host(const struct host *h);
+int report_json_write(FILE *fp, struct json_object *root);
 
 /* --- bench/stats.c --- */
 void stats_compute(const double *x, size_t n, struct bench_stats *out);
@@ -694,11 +699,12 @@ int bench_run(const struct opts *o, struct bench *b);
 void bench_free(struct bench *b);
 int bench_split(const char *s, char ***argv, bool *shell);
 
-/* --- report/bench.c, csv.c, markdown.c, json-bench.c --- */
+/* --- report/bench.c, csv.c, markdown.c, json-bench.c, baseline.c --- */
 void report_bench(FILE *fp, const struct bench *b);
 int report_bench_csv(FILE *fp, const struct bench *b);
 int report_bench_markdown(FILE *fp, const struct bench *b);
 int report_bench_json(FILE *fp, const struct bench *b);
 int report_bench_baseline(const char *path, struct bench *b, char *err, size_t errlen);
+void report_bench_baseline_free(struct bench_cmd *base);
 
 #endif
