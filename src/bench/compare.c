@@ -83,7 +83,7 @@ static double *compare_sorted(const double *x, size_t n)
 	double *s = xmalloc((n ? n : 1) * sizeof *s);
 
 	memcpy(s, x, n * sizeof *s);
-	stats_sort(s, n);
+	sort_doubles(s, n);
 	return s;
 }
 

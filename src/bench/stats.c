@@ -7,117 +7,6 @@
 
 #include "ptime.h"
 
-/* Partitions smaller than this are finished by insertion sort. */
-#define SORT_SMALL 16
-
-static void sort_insertion(double *x, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		double v = x[i];
-		for (j = i; j > 0 && x[j - 1] > v; j--)
-			x[j] = x[j - 1];
-		x[j] = v;
-	}
-}
-
-static void sort_sift(double *x, size_t i, size_t n)
-{
-	double v = x[i];
-	size_t c;
-
-	while ((c = 2 * i + 1) < n) {
-		if (c + 1 < n && x[c + 1] > x[c])
-			c++;
-		if (!(x[c] > v))
-			break;
-		x[i] = x[c];
-		i = c;
-	}
-	x[i] = v;
-}
-
-static void sort_heap(double *x, size_t n)
-{
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		sort_sift(x, i, n);
-	for (i = n; i-- > 1;) {
-		double t = x[0];
-		x[0] = x[i];
-		x[i] = t;
-		sort_sift(x, 0, i);
-	}
-}
-
-static void sort_swap(double *x, size_t i, size_t j)
-{
-	double t = x[i];
-	x[i] = x[j];
-	x[j] = t;
-}
-
-/* Introsort: quicksort with the comparison inlined (qsort's call per comparison costs twice the
-   time on 10,000 values), Hoare partitioning so that a metric whose runs all measure the same
-   count still sorts in n log n, and heapsort past a depth bound so that no input is quadratic. */
-static void sort_intro(double *x, size_t n, unsigned depth)
-{
-	while (n > SORT_SMALL) {
-		size_t m = n / 2, i, j;
-		double p;
-
-		if (depth-- == 0) {
-			sort_heap(x, n);
-			return;
-		}
-		/* Median of three, left in order: x[0] <= p <= x[n-1] bound both scans. */
-		if (x[m] < x[0])
-			sort_swap(x, m, 0);
-		if (x[n - 1] < x[m]) {
-			sort_swap(x, n - 1, m);
-			if (x[m] < x[0])
-				sort_swap(x, m, 0);
-		}
-		p = x[m];
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (x[i] < p)
-				i++;
-			while (x[j] > p)
-				j--;
-			if (i >= j)
-				break;
-			sort_swap(x, i, j);
-			i++;
-			j--;
-		}
-		/* Now x[0..j] <= p <= x[j+1..n-1], both parts non-empty: recurse into the smaller. */
-		if (j + 1 < n - j - 1) {
-			sort_intro(x, j + 1, depth);
-			x += j + 1;
-			n -= j + 1;
-		} else {
-			sort_intro(x + j + 1, n - j - 1, depth);
-			n = j + 1;
-		}
-	}
-	sort_insertion(x, n);
-}
-
-/* Sort n values (no NaN) in ascending order, in place. */
-void stats_sort(double *x, size_t n)
-{
-	unsigned depth = 0;
-	size_t k;
-
-	for (k = n; k > 1; k >>= 1)
-		depth += 2;
-	sort_intro(x, n, depth);
-}
-
 /* The p-quantile of n sorted values by linear interpolation between order statistics (R's type 7,
    numpy's default): h = (n-1)p, then x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]). */
 double stats_quantile(const double *sorted, size_t n, double p)
@@ -438,7 +327,7 @@ void stats_compute(const double *x, size_t n, struct bench_stats *out)
 	}
 	s = xmalloc(n * sizeof *s);
 	memcpy(s, x, n * sizeof *s);
-	stats_sort(s, n);
+	sort_doubles(s, n);
 	out->min = s[0];
 	out->max = s[n - 1];
 	out->median = stats_quantile(s, n, 0.5);
