@@ -32,7 +32,8 @@ double stats_quantile(const double *sorted, size_t n, double p)
 
 /* P(X <= k) for X binomial(n, 1/2): the sign test's distribution, which places a sample's median
    among its order statistics whatever the distribution of the values. Summed downwards from k,
-   where the terms fall geometrically, with the first one from lgamma so that no 2^-n underflows. */
+   where the terms fall geometrically, with the first one from lgamma so that no 2^-n underflows; the rounding of lgamma leaves some
+   1e-11 of relative error at n = 10,000. */
 double stats_binom_half_cdf(size_t n, size_t k)
 {
 	double t, sum;
@@ -54,8 +55,8 @@ double stats_binom_half_cdf(size_t n, size_t k)
 }
 
 /* The 95% distribution-free interval of the median: [x_(j), x_(n-j+1)] covers it with probability
-   1 - 2 P(X <= j-1), X binomial(n, 1/2) (the sign test inverted; Conover, Practical Nonparametric
-   Statistics, 3rd ed., 3.2; R asbio's ci.median). The narrowest such pair is the largest j with
+   1 - 2 P(X <= j-1), X binomial(n, 1/2) (the sign test inverted: Conover, Practical Nonparametric
+   Statistics; R asbio's ci.median). The narrowest such pair is the largest j with
    P(X <= j-1) <= 0.025, i.e. j = qbinom(0.025, n, 1/2). Even j = 1 covers only 1 - 2^(1-n), under
    95% for n < 6: there the interval does not exist, and ci is NAN. */
 bool stats_median_ci(const double *sorted, size_t n, double ci[2])
