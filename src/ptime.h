@@ -370,6 +370,9 @@ struct metric {
 	const char *help;
 };
 
+/* --- util/sort.c --- */
+void sort_doubles(double *x, size_t n);
+
 /* --- util/xmalloc.c --- */
 void xmalloc_on_failure(int status, void (*recover)(void));
 void xmalloc_oom(void) __attribute__((noreturn));
@@ -689,6 +692,8 @@ double stats_quantile(const double *sorted, size_t n, double p);
 bool stats_median_ci(const double *sorted, size_t n, double ci[2]);
 double stats_t_quantile(double p, double df);
 bool stats_outlier(double x, double median, double mad);
+double stats_z_quantile(double p);
+double stats_binom_half_cdf(size_t n, size_t k);
 
 /* --- bench/compare.c --- */
 void compare_ratio(const double *a, size_t na, const double *b, size_t nb, double noise_pct, struct bench_ratio *out);
