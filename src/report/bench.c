@@ -183,6 +183,20 @@ static void bench_primary(FILE *fp, const struct bench *b, const struct bench_cm
 	putc('\n', fp);
 }
 
+/* A reason without the name of the counter it is about, so that metrics kept out by one cause group. */
+static const char *bench_reason(const char *why)
+{
+	const char *colon = strstr(why, ": ");
+	const char *p;
+
+	if (!colon)
+		return why;
+	for (p = why; p < colon; p++)
+		if (*p == ' ')
+			return why; /* a sentence, not "event: reason" */
+	return colon + 2;
+}
+
 /* The cells of one row of the other metrics' table. */
 struct bench_row {
 	const char *label;
@@ -195,8 +209,9 @@ static void bench_others(FILE *fp, const struct bench *b, const struct bench_cmd
 {
 	struct bench_row *rows = xcalloc(b->nmetrics ? b->nmetrics : 1, sizeof *rows);
 	bool *done = xcalloc(b->nmetrics ? b->nmetrics : 1, sizeof *done);
+	const char **zeros = xcalloc(b->nmetrics ? b->nmetrics : 1, sizeof *zeros);
 	int w[6] = { 6, 4, 1, 6, 3, 3 };
-	size_t i, j, nr = 0;
+	size_t i, j, nr = 0, nz = 0;
 
 	for (i = 0; i < b->nmetrics; i++) {
 		const struct bench_stats *s = &c->stats[i];
@@ -204,6 +219,10 @@ static void bench_others(FILE *fp, const struct bench *b, const struct bench_cmd
 		struct bench_unit u;
 		if (i == b->primary || s->n == 0)
 			continue;
+		if (s->min == 0 && s->max == 0) { /* listed on one line below: the table stays short */
+			zeros[nz++] = b->metrics[i].label;
+			continue;
+		}
 		r = &rows[nr++];
 		u = bench_unit_for(&b->metrics[i], s->mean);
 		r->label = b->metrics[i].label;
@@ -256,20 +275,27 @@ static void bench_others(FILE *fp, const struct bench *b, const struct bench_cmd
 			fprintf(fp, "  (%zu runs)", r->n);
 		putc('\n', fp);
 	}
-	/* One line per reason, naming each metric it kept out: a machine without a PMU gives one line. */
+	for (j = 0; j < nz; j++)
+		fprintf(fp, "%s%s", j ? ", " : "    0 in every run: ", zeros[j]);
+	if (nz)
+		putc('\n', fp);
+	/* One line per reason, naming each metric it kept out: a machine without a PMU gives one line
+	   ("cycles: not supported" and "instructions: not supported" are one reason). */
 	for (i = 0; i < b->nmetrics; i++) {
 		const char *why;
 		if (i == b->primary || done[i] || c->stats[i].n)
 			continue;
-		why = bench_why(c, i);
+		why = bench_reason(bench_why(c, i));
 		fprintf(fp, "    not measured: %s", b->metrics[i].label);
 		for (j = i + 1; j < b->nmetrics; j++)
-			if (j != b->primary && !done[j] && c->stats[j].n == 0 && strcmp(bench_why(c, j), why) == 0) {
+			if (j != b->primary && !done[j] && c->stats[j].n == 0 &&
+			    strcmp(bench_reason(bench_why(c, j)), why) == 0) {
 				fprintf(fp, ", %s", b->metrics[j].label);
 				done[j] = true;
 			}
 		fprintf(fp, " (%s)\n", why);
 	}
+	free(zeros);
 	free(done);
 	free(rows);
 }
