@@ -173,7 +173,8 @@ static void spawn_plan(struct spawn_args *a, char *const argv[])
 		if (!path)
 			path = "/bin:/usr/bin";
 		flen = strnlen(file, NAME_MAX) + 1;
-		plen = strnlen(path, PATH_MAX - 1) + 1;
+		plen = strlen(path);
+		plen = (plen < PATH_MAX - 1 ? plen : PATH_MAX - 1) + 1; /* glibc's strnlen(path, PATH_MAX - 1) + 1 */
 		if (flen - 1 > NAME_MAX)
 			a->first_err = ENAMETOOLONG;
 		else
