@@ -663,6 +663,7 @@ int procfs_paranoid(void);
 int procfs_parse_int(const char *text, int *v);
 int procfs_read_int(const char *path, int fallback);
 void procfs_parse_cpu_model(const char *text, char *out, size_t len);
+void procfs_reset_peak(void);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);
