@@ -135,7 +135,8 @@ static int spawn_area_get(void)
 	if (ar->map && !ar->busy)
 		return 0;
 	len = page + ((SPAWN_STACK + sizeof(struct spawn_args) + page - 1) & ~(page - 1));
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	/* Shared, so that a forked child's errno reaches ptime too. */
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
 		return -errno;
 	if (mprotect(m, page, PROT_NONE) < 0) { /* the guard: an overflow faults, never writes ptime's memory */
