@@ -664,6 +664,7 @@ int procfs_parse_int(const char *text, int *v);
 int procfs_read_int(const char *path, int fallback);
 void procfs_parse_cpu_model(const char *text, char *out, size_t len);
 void procfs_reset_peak(void);
+void procfs_drop_text(void);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);

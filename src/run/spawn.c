@@ -393,8 +393,10 @@ void spawn_release(struct spawn *sp, struct result *r)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (SPAWN_CLONE)
+	if (SPAWN_CLONE) {
+		procfs_drop_text();
 		procfs_reset_peak();
+	}
 	clock_gettime(CLOCK_REALTIME, &r->start_wall);
 	clock_gettime(CLOCK_MONOTONIC, &sp->start_mono);
 	(void)!write(sp->cork, &go, 1);
