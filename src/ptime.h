@@ -456,6 +456,7 @@ struct spawn {
 	struct timespec start_mono;
 	const char *failed;      /* when spawn_fork fails: the step, as in "cannot create the cork pipe" */
 	struct spawn_args *args; /* what the child reads, and where it leaves the errno of a failed exec */
+	bool lower_floor;        /* a report shows the command's max RSS: lower ptime's own before the release */
 };
 void spawn_init(void);
 int spawn_fork(struct spawn *sp, char *const argv[]);
