@@ -164,7 +164,8 @@ static bool caps_which(const char *cmd, char *path, size_t len)
 		snprintf(path, len, "%s", cmd);
 		return true;
 	}
-	for (p = dirs && *dirs ? dirs : "/bin:/usr/bin"; ; p = colon + 1) {
+	/* As for execvp: PATH unset is glibc's default, an empty PATH the current directory. */
+	for (p = dirs ? dirs : "/bin:/usr/bin"; ; p = colon + 1) {
 		struct stat st;
 		colon = strchr(p, ':');
 		snprintf(path, len, "%.*s%s%s", colon ? (int)(colon - p) : (int)strlen(p), p,
