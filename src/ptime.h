@@ -454,7 +454,17 @@ bool dlib_load(const char *soname, const char *const *names, void **slots, size_
 void caps_init(void);
 bool caps_raise_perfmon(void);
 void caps_lower(void);
-void caps_drop_for_exec(void);
+/* What the child undoes before exec, as raw syscalls: RLIMIT_NOFILE back to the user's, and, when file
+   capabilities elevated ptime, the ambient set cleared and capset(hdr, data) (permitted and effective empty). */
+struct caps_exec {
+	bool nofile;
+	struct rlimit nofile_limit;
+	bool drop;
+	bool unknown;            /* capget failed: the command must not run */
+	uint32_t hdr[2];         /* struct __user_cap_header_struct */
+	uint32_t data[6];        /* two struct __user_cap_data_struct */
+};
+void caps_exec_prepare(struct caps_exec *ce);
 const char *caps_held(void);
 bool caps_used(void);
 bool caps_secure_exec(const char *cmd, char *why, size_t len);
@@ -465,6 +475,8 @@ struct spawn {
 	int cork;                /* write end: one byte releases the child */
 	struct timespec start_mono;
 	const char *failed;      /* when spawn_fork fails: the step, as in "cannot create the cork pipe" */
+	struct spawn_args *args; /* what the child reads, and where it leaves the errno of a failed exec */
+	bool lower_floor;        /* a report shows the command's max RSS: lower ptime's own before the release */
 };
 void spawn_init(void);
 int spawn_fork(struct spawn *sp, char *const argv[]);
@@ -673,6 +685,8 @@ int procfs_parse_int(const char *text, int *v);
 int procfs_read_int(const char *path, int fallback);
 void procfs_parse_cpu_model(const char *text, char *out, size_t len);
 int procfs_last_cpu(pid_t pid);
+void procfs_reset_peak(void);
+void procfs_drop_text(void);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);

@@ -224,6 +224,20 @@ static void measure_poll(void *const *st, pid_t pid)
 		close(pidfd);
 }
 
+/* Whether a report will show the command's max RSS: the classic, -v, JSON and benchmark reports, and
+   a format with %M or %{max_rss_bytes}. */
+static bool measure_shows_rss(const struct opts *o)
+{
+	const char *p;
+
+	if (!o->format || o->json || o->verbose || o->bench)
+		return true;
+	for (p = o->format; *p; p++)
+		if (*p == '%' && p[1] && *++p == 'M')
+			return true;
+	return strstr(o->format, "%{max_rss_bytes}") != NULL;
+}
+
 /* Run the command with every probe the reports need; returns 0, or an exit status if it could not run. */
 int measure_run(const struct opts *o, struct result *r)
 {
@@ -250,6 +264,7 @@ int measure_run(const struct opts *o, struct result *r)
 	for (i = 0; i < NPROBES; i++)
 		st[i] = probes[i].attach(o, r, sp.pid);
 
+	sp.lower_floor = measure_shows_rss(o);
 	spawn_release(&sp, r);
 	measure_poll(st, sp.pid);
 	if (spawn_wait_exit(&sp, r) == 0) {
