@@ -244,6 +244,7 @@ struct bench_opts {
 	bool show_output;        /* --show-output: the commands keep ptime's standard input and output */
 	char *scans[BENCH_MAX_PARAMS][3]; /* -P NAME MIN MAX as given, expanded into params once -D is known */
 	size_t nscans;
+	size_t scan_pos[BENCH_MAX_PARAMS]; /* how many -L came before each -P */
 	const char *step;        /* -D */
 	void *cpuset;            /* --cpus as a cpu_set_t of cpuset_size bytes, owned; NULL: not pinned */
 	size_t cpuset_size;
@@ -473,6 +474,7 @@ bool caps_secure_exec(const char *cmd, char *why, size_t len);
 struct spawn {
 	pid_t pid;
 	int cork;                /* write end: one byte releases the child */
+	int execd;               /* read end: EOF once the child has exec'ed (or exited) */
 	struct timespec start_mono;
 	const char *failed;      /* when spawn_fork fails: the step, as in "cannot create the cork pipe" */
 	struct spawn_args *args; /* what the child reads, and where it leaves the errno of a failed exec */
@@ -508,6 +510,7 @@ const struct counter *counters_find(const struct counters *cs, const char *name)
 void counters_label(const struct counter *c, char *buf, size_t len);
 struct mval counters_metric(const struct result *r, const char *name);
 bool counters_metric_known(const char *name);
+bool counters_metric_uses(const char *name, const char *ev);
 const char *counters_suggest(const char *name);
 extern const char *const counters_derived_names[];
 

@@ -108,6 +108,7 @@ struct spawn_args {
 	int first_err;           /* reported when cand is empty */
 	int ready, cork;         /* the child's ends of the pipes */
 	int ready_r, cork_w;     /* ptime's ends, closed in the child */
+	int execd, execd_r;      /* held by the child until its exec closes it: EOF tells ptime the exec is done */
 	sigset_t oldmask;        /* ptime's mask before it blocked every signal for the clone */
 	unsigned long xfsz;      /* SIGXFSZ as ptime was started with: SIG_DFL or SIG_IGN */
 	struct caps_exec caps;
@@ -246,6 +247,7 @@ static SPAWN_CHILD_CODE int spawn_child(void *arg)
 
 	spawn_sys(SYS_close, a->cork_w, 0, 0, 0, 0);
 	spawn_sys(SYS_close, a->ready_r, 0, 0, 0, 0);
+	spawn_sys(SYS_close, a->execd_r, 0, 0, 0, 0);
 	/* A handler of ptime's would run on this stack with ptime's memory: every one becomes SIG_DFL, as in
 	   glibc's posix_spawn, while every signal is still blocked; ignored ones stay ignored. */
 	for (sig = 1; sig < SPAWN_NSIG; sig++) {
@@ -311,7 +313,7 @@ static SPAWN_CHILD_CODE int spawn_child(void *arg)
    names the step that failed. */
 int spawn_fork(struct spawn *sp, char *const argv[])
 {
-	int fds[2], rdy[2], e;
+	int fds[2], rdy[2], ex[2], e;
 	struct spawn_args *a;
 	sigset_t all, old;
 	pid_t pid;
@@ -331,6 +333,14 @@ int spawn_fork(struct spawn *sp, char *const argv[])
 		close(fds[1]);
 		return -e;
 	}
+	if (pipe2(ex, O_CLOEXEC) < 0) {
+		e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		close(rdy[0]);
+		close(rdy[1]);
+		return -e;
+	}
 	spawn_plan(a, argv);
 	caps_exec_prepare(&a->caps);
 	a->argv = argv;
@@ -339,6 +349,8 @@ int spawn_fork(struct spawn *sp, char *const argv[])
 	a->cork = fds[0];
 	a->ready_r = rdy[0];
 	a->cork_w = fds[1];
+	a->execd = ex[1];
+	a->execd_r = ex[0];
 	a->xfsz = spawn_xfsz.sa_handler == SIG_IGN ? (unsigned long)SIG_IGN : (unsigned long)SIG_DFL;
 	a->err = 0;
 	fflush(NULL);
@@ -364,10 +376,13 @@ int spawn_fork(struct spawn *sp, char *const argv[])
 		close(fds[1]);
 		close(rdy[0]);
 		close(rdy[1]);
+		close(ex[0]);
+		close(ex[1]);
 		return -e;
 	}
 	close(fds[0]);
 	close(rdy[1]);
+	close(ex[1]);
 	/* The child closes its end when it is about to wait on the cork: EOF here. */
 	while (read(rdy[0], &c, 1) < 0 && errno == EINTR)
 		;
@@ -375,11 +390,14 @@ int spawn_fork(struct spawn *sp, char *const argv[])
 	sp->failed = NULL;
 	sp->pid = pid;
 	sp->cork = fds[1];
+	sp->execd = ex[0];
 	sp->args = a;
 	sp->lower_floor = false;
 	spawn_child_pid = pid;
 	return 0;
 }
+
+static void spawn_write_cork(int fd, char go);
 
 /* Set up signals for the wait, take the start time, and let the child exec. */
 void spawn_release(struct spawn *sp, struct result *r)
@@ -398,14 +416,40 @@ void spawn_release(struct spawn *sp, struct result *r)
 	/* ptime's own peak becomes the floor of the command's ru_maxrss (procfs.c): lowering it costs a
 	   whole run about a tenth here, in page faults afterwards, so only when a report shows it. */
 	if (SPAWN_CLONE && sp->lower_floor) {
+		/* the first reset binds open and write: no lazy binding may fault the loader's code back
+		   between the drop and the exec (it did, at the first run only) */
+		procfs_reset_peak();
 		procfs_drop_text();
 		procfs_reset_peak();
 	}
 	clock_gettime(CLOCK_REALTIME, &r->start_wall);
 	clock_gettime(CLOCK_MONOTONIC, &sp->start_mono);
-	(void)!write(sp->cork, &go, 1);
+	spawn_write_cork(sp->cork, go);
 	close(sp->cork);
 	sp->cork = -1;
+	/* The floor is set when the exec leaves ptime's memory: wait for it, so that nothing ptime does
+	   meanwhile (each page of code it runs comes back, 64 KiB around each fault) can raise it, and the
+	   floor is the same at every run. The exec is timed either way: the clock started above. */
+	if (SPAWN_CLONE && sp->lower_floor) {
+		char c;
+		while (read(sp->execd, &c, 1) < 0 && errno == EINTR)
+			;
+	}
+	close(sp->execd);
+	sp->execd = -1;
+}
+
+/* Write the cork's byte; a child that died while corked must not kill ptime with SIGPIPE (the child has
+   its own copy of the handlers, so the command never sees SIGPIPE ignored). */
+static void spawn_write_cork(int fd, char go)
+{
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old);
+	(void)!write(fd, &go, 1);
+	sigaction(SIGPIPE, &old, NULL);
 }
 
 /* Give up on a child that was never released: it exits without running the command. */
@@ -415,6 +459,8 @@ void spawn_abort(struct spawn *sp)
 	int st;
 	close(sp->cork);
 	sp->cork = -1;
+	close(sp->execd);
+	sp->execd = -1;
 	while ((p = waitpid(sp->pid, &st, 0)) < 0 && errno == EINTR)
 		;
 	if (p == sp->pid)
