@@ -118,6 +118,8 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 
 static sigjmp_buf measure_jmp;
 
+#define MEASURE_RESERVE (2u << 20)
+
 static void measure_recover(void)
 {
 	siglongjmp(measure_jmp, -1);
@@ -136,6 +138,7 @@ static void sampler_finish_guarded(void *st, struct result *r)
 {
 	static const int faults[] = { SIGABRT, SIGSEGV, SIGBUS };
 	struct sigaction sa, old[3];
+	void *volatile reserve;
 	size_t i;
 	int why;
 
@@ -144,6 +147,10 @@ static void sampler_finish_guarded(void *st, struct result *r)
 	sa.sa_flags = SA_NODEFER;
 	for (i = 0; i < 3; i++)
 		sigaction(faults[i], &sa, &old[i]);
+	/* Address space held back for the report: resolving may leave the rest in use (a sampler given up
+	   half way is not freed), and the report of times must still be written. Big enough to be a
+	   mapping of its own, so that free gives it back. */
+	reserve = malloc(MEASURE_RESERVE);
 	why = sigsetjmp(measure_jmp, 1);
 	if (why == 0) {
 		xmalloc_on_failure(r->exit_status, measure_recover);
@@ -157,6 +164,7 @@ static void sampler_finish_guarded(void *st, struct result *r)
 			snprintf(p->why, sizeof p->why, "resolving the samples to functions and lines failed: %s",
 				 strsignal(why));
 	}
+	free(reserve);
 	xmalloc_on_failure(r->exit_status, NULL);
 	for (i = 0; i < 3; i++)
 		sigaction(faults[i], &old[i], NULL);
