@@ -469,11 +469,11 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 
 	if ((rc = options_scan(o, argc, argv, &e)) != 0)
 		return rc;
-	if ((rc = bench_options_check(o, err, errlen)) < 0)
-		return rc;
 	/* Each profile output asks for the sampler. */
 	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded || o->inline_opt))
 		o->sample_hz = 999;
+	if ((rc = bench_options_check(o, err, errlen)) < 0)
+		return rc;
 	/* No option is dropped without a word: what cannot be combined is refused. */
 	if (o->json && o->format_opt)
 		return options_fail(&e, "--json and %s cannot be combined: the JSON report holds every figure", o->format_opt);

@@ -276,6 +276,8 @@ echo '{"x":1}' >"$TMP/notbench.json"
 bad "a --baseline that is not an export" -r 1 --baseline="$TMP/notbench.json" touch "$TMP/ran"
 bad "-f with -r" -r 2 -f %e touch "$TMP/ran"
 bad "--sample with -r" -r 2 --sample touch "$TMP/ran"
+bad "--callgrind with -r" -r 2 --callgrind="$TMP/cg.out" touch "$TMP/ran"
+bad "--annotate with -r" -r 2 --annotate touch "$TMP/ran"
 bad "an unterminated quote" -r 1 -c "touch '$TMP/ran"
 bad "a command that cannot be found" -r 1 -c "touch $TMP/ran" -c /nonexistent/cmd
 bad "--shell that does not exist" -r 1 --shell=/nonexistent/sh -c "touch $TMP/ran"

@@ -40,6 +40,7 @@ struct loop_cmd {
 	size_t done;
 	double spent_s;          /* its runs and hooks so far */
 	double *sorted;          /* --precision: the primary metric's values so far, sorted; max_runs of them */
+	size_t nsorted;          /* how many: the runs that measured the primary metric */
 	double sum;              /* of the primary metric, for the progress line */
 	bool finished;
 };
@@ -546,7 +547,7 @@ static int loop_once(struct loop *l, size_t ci, size_t round, bool warm)
 		if (!isnan(v[b->primary])) {
 			lc->sum += v[b->primary];
 			if (lc->sorted) { /* insertion keeps it sorted for the median's CI */
-				size_t j = lc->done - 1;
+				size_t j = lc->nsorted++;
 				while (j > 0 && lc->sorted[j - 1] > v[b->primary]) {
 					lc->sorted[j] = lc->sorted[j - 1];
 					j--;
@@ -609,9 +610,9 @@ static bool loop_wants(struct loop *l, size_t ci)
 			n = (double)l->max_runs;
 		lc->target = (size_t)n;
 	}
-	if (bo->precision_pct > 0 && lc->sorted && lc->done >= min_runs) {
-		double mci[2], med = stats_quantile(lc->sorted, lc->done, 0.5);
-		if (stats_median_ci(lc->sorted, lc->done, mci) && med > 0 &&
+	if (bo->precision_pct > 0 && lc->sorted && lc->nsorted >= min_runs) {
+		double mci[2], med = stats_quantile(lc->sorted, lc->nsorted, 0.5);
+		if (stats_median_ci(lc->sorted, lc->nsorted, mci) && med > 0 &&
 		    fmax(med - mci[0], mci[1] - med) / med * 100.0 <= bo->precision_pct) {
 			c->precision_met = true;
 			c->stop = "--precision";
@@ -873,13 +874,14 @@ int bench_run(const struct opts *o, struct bench *b)
 	for (i = 0; i < b->ncmds; i++) {
 		b->cmds[i].why = xcalloc(b->nmetrics, sizeof *b->cmds[i].why);
 		if (l.bo->precision_pct > 0) {
+			/* untouched until used: pages that are never written are not resident */
 			l.lc[i].sorted = xmalloc(l.max_runs * sizeof *l.lc[i].sorted);
-			memset(l.lc[i].sorted, 0, l.max_runs * sizeof *l.lc[i].sorted);
 		}
 	}
 	procfs_read_host(&b->host);
 	noise_read_state(&b->noise);
 	loop_counters(&l);
+	malloc_trim(0); /* what parsing --baseline and the setup freed is not part of any run's floor */
 
 	t0 = loop_now();
 	for (i = 0; i < b->ncmds && rc == 0; i++)
