@@ -190,6 +190,7 @@ static int ptime_bench(struct opts *o, struct ptime_out *out)
 	struct ptime_out ej = { 0 }, ec = { 0 }, em = { 0 };
 	struct bench b;
 	int saved[3] = { -1, -1, -1 }, rc;
+	bool ok;
 	size_t i;
 
 	ptime_check_same("-o", o->output, "--export-json", bo->export_json);
@@ -224,22 +225,21 @@ static int ptime_bench(struct opts *o, struct ptime_out *out)
 		bench_free(&b);
 		return rc;
 	}
+	/* A report whose building failed (json-c) is not written: the file stays as it was. */
+	ok = true;
 	if (ptime_begin(out)) {
 		if (o->json)
-			report_bench_json(out->fp, &b);
+			ok = report_bench_json(out->fp, &b) == 0;
 		else
 			report_bench(out->fp, &b);
 	}
-	ptime_commit(out, true);
-	if (ej.open && ptime_begin(&ej))
-		report_bench_json(ej.fp, &b);
-	ptime_commit(&ej, true);
-	if (ec.open && ptime_begin(&ec))
-		report_bench_csv(ec.fp, &b);
-	ptime_commit(&ec, true);
-	if (em.open && ptime_begin(&em))
-		report_bench_markdown(em.fp, &b);
-	ptime_commit(&em, true);
+	ptime_commit(out, ok);
+	ok = ej.open && ptime_begin(&ej) && report_bench_json(ej.fp, &b) == 0;
+	ptime_commit(&ej, ok);
+	ok = ec.open && ptime_begin(&ec) && report_bench_csv(ec.fp, &b) == 0;
+	ptime_commit(&ec, ok);
+	ok = em.open && ptime_begin(&em) && report_bench_markdown(em.fp, &b) == 0;
+	ptime_commit(&em, ok);
 	/* The gate says why it fails on standard error, whatever the report's format and target. */
 	for (i = 0; i < b.ncmps; i++)
 		if (b.cmps[i].regression)

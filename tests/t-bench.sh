@@ -57,7 +57,7 @@ ok $? "statistics: n and quartiles in order"
 true_ "$(py "$TMP/a.json" "$s[\"median_ci95\"][0] <= $s[\"median\"] <= $s[\"median_ci95\"][1] and $s[\"mean_ci95\"][0] <= $s[\"mean\"] <= $s[\"mean_ci95\"][1]")"
 ok $? "statistics: the CIs hold the estimates"
 # The CPU time fx-burn spends is fixed: 5 ms of its own per run, whatever the load, and its start-up.
-true_ "$(py "$TMP/a.json" '5e6 <= d["results"][0]["statistics"]["cpu_ns"]["median"] <= 60e6')"
+true_ "$(py "$TMP/a.json" '5e6 <= d["results"][0]["statistics"]["cpu_ns"]["median"] <= 400e6')"
 ok $? "fx-burn 5: median CPU time at least 5 ms"
 # GNU time on the same command: its user+sys (10 ms resolution) against ptime's median cpu_ns
 "$PTIME" -r 3 --export-json="$TMP/g.json" "$BURN" 150 2>/dev/null
@@ -194,15 +194,15 @@ ok $? "--precision out of reach: stopped by --max-runs, and says so"
 grep -qi 'precision' "$TMP/pr2.txt"; ok $? "the text report warns that the precision was not reached"
 
 # --- comparisons, on CPU time, which fx-burn fixes whatever the load ---
-"$PTIME" -r 8 --metric=cpu --export-json="$TMP/cmp.json" -c "$BURN 10" -c "$BURN 30" -c "$BURN 0" 2>"$TMP/cmp.txt"
+"$PTIME" -r 8 --metric=cpu --export-json="$TMP/cmp.json" -c "$BURN 20" -c "$BURN 100" -c "$BURN 0" 2>"$TMP/cmp.txt"
 is "$(py "$TMP/cmp.json" 'd["metric"]')" cpu_ns "--metric=cpu is cpu_ns"
 is "$(py "$TMP/cmp.json" 'len(d["comparisons"])')" 2 "one comparison per command but the reference"
 c='d["comparisons"][0]'
-is "$(py "$TMP/cmp.json" "$c[\"reference\"]")" "$BURN 10" "the reference is the first command"
-is "$(py "$TMP/cmp.json" "$c[\"verdict\"]")" slower "three times the CPU: slower"
-# fx-burn's start-up costs CPU too: fx-burn 0 measures it, so the expected ratio is (30 + c0) / (10 + c0)
-true_ "$(py "$TMP/cmp.json" "abs($c[\"ratio\"] / ((30e6 + d[\"results\"][2][\"statistics\"][\"cpu_ns\"][\"median\"]) / (10e6 + d[\"results\"][2][\"statistics\"][\"cpu_ns\"][\"median\"])) - 1) < 0.15 and $c[\"ci95\"][0] <= $c[\"ratio\"] <= $c[\"ci95\"][1] and $c[\"p_value\"] < 0.01")"
-ok $? "its ratio is (30 + c0) / (10 + c0) within 15%, inside its CI, with a small p-value"
+is "$(py "$TMP/cmp.json" "$c[\"reference\"]")" "$BURN 20" "the reference is the first command"
+is "$(py "$TMP/cmp.json" "$c[\"verdict\"]")" slower "five times the CPU: slower"
+# fx-burn's start-up costs CPU too: fx-burn 0 measures it, so the expected ratio is (100 + c0) / (20 + c0)
+true_ "$(py "$TMP/cmp.json" "abs($c[\"ratio\"] / ((100e6 + d[\"results\"][2][\"statistics\"][\"cpu_ns\"][\"median\"]) / (20e6 + d[\"results\"][2][\"statistics\"][\"cpu_ns\"][\"median\"])) - 1) < 0.15 and $c[\"ci95\"][0] <= $c[\"ratio\"] <= $c[\"ci95\"][1] and $c[\"p_value\"] < 0.01")"
+ok $? "its ratio is (100 + c0) / (20 + c0) within 15%, inside its CI, with a small p-value"
 true_ "$(py "$TMP/cmp.json" "abs($c[\"ratio\"] - d[\"results\"][1][\"statistics\"][\"cpu_ns\"][\"median\"] / d[\"results\"][0][\"statistics\"][\"cpu_ns\"][\"median\"]) < 1e-9")"
 ok $? "the ratio is the ratio of the medians"
 true_ "$(py "$TMP/cmp.json" '"real_ns" in d["comparisons"][0]["metrics"]')"
@@ -210,15 +210,15 @@ ok $? "other metrics' ratios beside it"
 grep -q 'times slower' "$TMP/cmp.txt"; ok $? "text: times slower"
 "$PTIME" -r 8 --metric=cpu --noise=10 --export-json="$TMP/same.json" -c "$BURN 10" -c "$BURN 10 " 2>/dev/null
 is "$(py "$TMP/same.json" 'd["comparisons"][0]["verdict"]')" no_difference "the same work: no significant difference"
-"$PTIME" -r 6 --metric=cpu --reference="$BURN 30" --export-json="$TMP/ref.json" -c "$BURN 10" -c "$BURN 30" 2>/dev/null
-is "$(py "$TMP/ref.json" 'd["comparisons"][0]["reference"]')" "$BURN 30" "--reference picks a command"
+"$PTIME" -r 6 --metric=cpu --reference="$BURN 100" --export-json="$TMP/ref.json" -c "$BURN 10" -c "$BURN 100" 2>/dev/null
+is "$(py "$TMP/ref.json" 'd["comparisons"][0]["reference"]')" "$BURN 100" "--reference picks a command"
 is "$(py "$TMP/ref.json" 'd["comparisons"][0]["verdict"]')" faster "and the others are compared with it"
 "$PTIME" -r 3 --reference='true' --export-json="$TMP/ref2.json" -c "$EXIT 0" 2>/dev/null
 is "$(py "$TMP/ref2.json" '[r["command"] for r in d["results"]]')" "['true', '$EXIT 0']" "a --reference not among the commands is run first"
 
 # --- baselines and the regression gate ---
 "$PTIME" -r 6 --metric=cpu -n job --export-json="$TMP/base.json" -c "$BURN 10" 2>/dev/null
-run "$PTIME" -r 6 --metric=cpu -n job --baseline="$TMP/base.json" --max-regression=5% --export-json="$TMP/reg.json" -c "$BURN 30" 2>"$TMP/reg.txt"
+run "$PTIME" -r 6 --metric=cpu -n job --baseline="$TMP/base.json" --max-regression=5% --export-json="$TMP/reg.json" -c "$BURN 100" 2>"$TMP/reg.txt"
 is "$rc" 3 "--max-regression: a slower command than its baseline exits 3"
 grep -q "'job' is .*% slower than its baseline" "$TMP/reg.txt"; ok $? "and says so on standard error"
 true_ "$(py "$TMP/reg.json" 'any(c.get("baseline") and c["regression"] for c in d["comparisons"])')"
@@ -279,6 +279,8 @@ bad "--sample with -r" -r 2 --sample touch "$TMP/ran"
 bad "--callgrind with -r" -r 2 --callgrind="$TMP/cg.out" touch "$TMP/ran"
 bad "--annotate with -r" -r 2 --annotate touch "$TMP/ran"
 bad "an unterminated quote" -r 1 -c "touch '$TMP/ran"
+bad "a directory as the command" -r 1 -c "touch $TMP/ran" -c /tmp
+bad "--debuginfod with -r" -r 1 --debuginfod touch "$TMP/ran"
 bad "a command that cannot be found" -r 1 -c "touch $TMP/ran" -c /nonexistent/cmd
 bad "--shell that does not exist" -r 1 --shell=/nonexistent/sh -c "touch $TMP/ran"
 bad "the same file for -o and --export-json" -r 1 -o "$TMP/same" --export-json="$TMP/same" touch "$TMP/ran"

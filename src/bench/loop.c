@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ extern char **environ;
 #define LOOP_AUTO_MIN_RUNS 10
 #define LOOP_PRECISION_MAX_RUNS 1000
 #define LOOP_PRECISION_MAX_TIME 60.0
+#define LOOP_MAX_COMMANDS 10000 /* commands of one benchmark, parameter products included */
 
 /* A run as it is kept while the benchmark goes on: a fixed-size record in a memfd, so that ptime's own
    RSS, the floor of every child's ru_maxrss, is the same at run 10,000 as at run 1. */
@@ -118,8 +120,13 @@ static int loop_expand(struct loop *l, const char *text, char *const *argv, cons
 	struct bench *b = l->b;
 	size_t combos = 1, i, k, np = alone ? 0 : bo->nparams;
 
-	for (k = 0; k < np; k++)
+	for (k = 0; k < np; k++) {
 		combos *= bo->params[k].n;
+		if (combos + b->ncmds > LOOP_MAX_COMMANDS) {
+			snprintf(err, errlen, "the parameters give more than %d commands to benchmark", LOOP_MAX_COMMANDS);
+			return -1;
+		}
+	}
 	for (i = 0; i < combos; i++) {
 		struct bench_cmd *c;
 		size_t rest = i;
@@ -162,6 +169,17 @@ static int loop_expand(struct loop *l, const char *text, char *const *argv, cons
 
 /* Whether execvp would find a program called name: a command that cannot run is refused before any
    run, with the reason, rather than failing its first run with status 127 behind /dev/null. */
+static int loop_runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES; /* what execve says of a directory */
+	return access(path, X_OK) == 0 ? 0 : -errno;
+}
+
 static int loop_findable(const char *name)
 {
 	const char *path = getenv("PATH"), *p;
@@ -169,15 +187,16 @@ static int loop_findable(const char *name)
 	int e = ENOENT;
 
 	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? 0 : -errno;
+		return loop_runnable(name);
 	if (!path)
 		path = "/bin:/usr/bin";
 	for (p = path;; p += strcspn(p, ":") + 1) {
 		size_t n = strcspn(p, ":");
 		if (snprintf(buf, sizeof buf, "%.*s%s%s", (int)n, p, n ? "/" : "", name) < (int)sizeof buf) {
-			if (access(buf, X_OK) == 0)
+			int r = loop_runnable(buf);
+			if (r == 0)
 				return 0;
-			if (errno == EACCES)
+			if (r == -EACCES)
 				e = EACCES;
 		}
 		if (!p[n])
@@ -407,7 +426,7 @@ static int loop_hook_run(struct loop *l, const char *what, const char *hook, con
 	char **argv = NULL;
 	const char *sh;
 	pid_t pid;
-	int st, rc;
+	int st = 0, rc;
 
 	if (!hook)
 		return 0;
@@ -719,7 +738,7 @@ void bench_cmd_stats(const struct bench *b, struct bench_cmd *c)
 	c->stats = xcalloc(b->nmetrics, sizeof *c->stats);
 	for (m = 0; m < b->nmetrics; m++) {
 		for (n = 0, k = 0; k < c->nruns; k++)
-			if (!isnan(c->runs[k].v[m]))
+			if (isfinite(c->runs[k].v[m]))
 				x[n++] = c->runs[k].v[m];
 		stats_compute(x, n, &c->stats[m]);
 		if (n == 0)
@@ -735,7 +754,7 @@ static double *loop_values(const struct bench_cmd *c, size_t m, size_t *n)
 
 	*n = 0;
 	for (k = 0; k < c->nruns; k++)
-		if (!isnan(c->runs[k].v[m]))
+		if (isfinite(c->runs[k].v[m]))
 			x[(*n)++] = c->runs[k].v[m];
 	return x;
 }

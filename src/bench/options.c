@@ -151,12 +151,13 @@ static int bopt_scan(struct bench_opts *b, char *const *a, const char *step_s, s
 		snprintf(err, len, "-P %s %s %s: the minimum is above the maximum", a[0], a[1], a[2]);
 		return -EINVAL;
 	}
-	/* the number of steps, with room for the rounding of decimal steps */
-	n = (size_t)floor((hi - lo) / step + 1e-9) + 1;
-	if (n > BENCH_MAX_VALUES) {
-		snprintf(err, len, "-P %s %s %s gives %zu values: at most %d", a[0], a[1], a[2], n, BENCH_MAX_VALUES);
+	/* the number of steps, with room for the rounding of decimal steps; compared as a double, since a
+	   huge count would not fit a size_t */
+	if (floor((hi - lo) / step + 1e-9) + 1 > BENCH_MAX_VALUES) {
+		snprintf(err, len, "-P %s %s %s gives more than %d values", a[0], a[1], a[2], BENCH_MAX_VALUES);
 		return -EINVAL;
 	}
+	n = (size_t)floor((hi - lo) / step + 1e-9) + 1;
 	/* in its place among the -L parameters, so that the first on the command line varies fastest */
 	memmove(&b->params[pos + 1], &b->params[pos], (b->nparams - pos) * sizeof *b->params);
 	b->nparams++;
@@ -342,6 +343,10 @@ int bench_options_check(struct opts *o, char *err, size_t len)
 	if (o->format_opt) {
 		snprintf(err, len, "%s prints one run; benchmark mode reports many (use --json, or %%{} in a single run)",
 			 o->format_opt);
+		return -EINVAL;
+	}
+	if (o->debuginfod) {
+		snprintf(err, len, "--debuginfod is for --sample, which benchmark mode does not take");
 		return -EINVAL;
 	}
 	if (o->quiet) {

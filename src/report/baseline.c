@@ -93,8 +93,9 @@ static struct bench_cmd *bl_base(const struct bench *b, json_object *res)
 			double st = bl_number(bl_get(e, "exit_status")), round = bl_number(bl_get(e, "round"));
 			for (m = 0; m < b->nmetrics; m++)
 				r->v[m] = bl_number(bl_get(e, b->metrics[m].name));
-			r->exit_status = isfinite(st) ? (int)st : 0;
-			r->round = isfinite(round) ? (uint32_t)round : 0;
+			/* a hostile file's numbers are clamped before they are converted */
+			r->exit_status = isfinite(st) && st >= 0 && st <= 255 ? (int)st : 0;
+			r->round = isfinite(round) && round >= 0 && round <= 4e9 ? (uint32_t)round : 0;
 		} else {
 			json_object *code = codes ? bl.json_object_array_get_idx(codes, k) : NULL;
 			r->v[b->real] = bl_number(bl.json_object_array_get_idx(times, k)) * 1e9;

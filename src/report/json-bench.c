@@ -215,7 +215,7 @@ static json_object *bj_noise(const struct bench_noise *n)
 	bj_add(o, "governor", n->governor[0] ? report_json_str(n->governor) : NULL);
 	bj_add(o, "turbo", n->turbo < 0 ? NULL : bj.json_object_new_boolean(n->turbo));
 	for (i = 0; i < 3; i++)
-		bj.json_object_array_add(load, bj_num(n->loadavg[i]));
+		bj.json_object_array_add(load, n->loadavg[i] < 0 ? NULL : bj_num(n->loadavg[i]));
 	bj_add(o, "loadavg", load);
 	bj_add(o, "aslr", n->aslr < 0 ? NULL : bj.json_object_new_int(n->aslr));
 	bj_add(o, "pmu", bj.json_object_new_boolean(n->pmu));
