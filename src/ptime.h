@@ -743,12 +743,20 @@ int bench_options_apply(struct opts *o, int c, const char *arg, char *const *ext
 int bench_options_check(struct opts *o, char *err, size_t len);
 void bench_options_free(struct opts *o);
 
+/* --- bench/record.c --- */
+const char *record_metric_name(const char *m);
+int record_metrics(const struct opts *o, struct bench *b, char *err, size_t errlen);
+int record_check_primary(const struct opts *o, const struct bench *b, char *err, size_t errlen);
+void record_counters(const struct opts *o, const struct bench *b, char **events, char ***skipped);
+
+/* --- bench/verdict.c --- */
+void verdict_finish(struct bench *b);
+void verdict_stats(const struct bench *b, struct bench_cmd *c);
+
 /* --- bench/loop.c --- */
 int bench_run(const struct opts *o, struct bench *b);
 void bench_free(struct bench *b);
 void bench_cmd_free(struct bench_cmd *c, size_t nmetrics);
-void bench_cmd_stats(const struct bench *b, struct bench_cmd *c);
-const char *bench_metric_name(const char *m);
 const char *bench_status_text(int wait_status);
 
 /* --- bench/split.c --- */

@@ -251,172 +251,6 @@ static int loop_commands(struct loop *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* --- metrics --- */
-
-static const struct { const char *name, *label; } loop_labels[] = {
-	{ "real_ns", "real" }, { "user_ns", "user" }, { "sys_ns", "sys" }, { "cpu_ns", "CPU (user+sys)" },
-	{ "cpu_percent", "CPU %" }, { "max_rss_bytes", "max RSS" }, { "minor_page_faults", "minor faults" },
-	{ "major_page_faults", "major faults" }, { "voluntary_context_switches", "voluntary switches" },
-	{ "involuntary_context_switches", "involuntary switches" }, { "fs_input_blocks", "fs inputs" },
-	{ "fs_output_blocks", "fs outputs" }, { "read_bytes", "read" }, { "write_bytes", "written" },
-	{ "read_syscalls", "read calls" }, { "write_syscalls", "write calls" },
-	{ "storage_read_bytes", "storage read" }, { "storage_write_bytes", "storage written" },
-	{ "cancelled_write_bytes", "cancelled writes" },
-};
-
-static void loop_metric(struct bench *b, const char *name, const char *unit)
-{
-	struct bench_metric *m;
-	size_t i;
-
-	b->metrics = xrealloc(b->metrics, (b->nmetrics + 1) * sizeof *b->metrics);
-	m = &b->metrics[b->nmetrics++];
-	m->name = xstrdup(name);
-	m->unit = unit;
-	m->label = m->name;
-	for (i = 0; i < sizeof loop_labels / sizeof loop_labels[0]; i++)
-		if (strcmp(loop_labels[i].name, name) == 0)
-			m->label = loop_labels[i].label;
-}
-
-/* The primary metric's name for --metric's spellings: real, cpu, user, sys stand for their _ns names. */
-const char *bench_metric_name(const char *m)
-{
-	if (!m || strcmp(m, "real") == 0)
-		return "real_ns";
-	if (strcmp(m, "cpu") == 0)
-		return "cpu_ns";
-	if (strcmp(m, "user") == 0)
-		return "user_ns";
-	if (strcmp(m, "sys") == 0 || strcmp(m, "system") == 0)
-		return "sys_ns";
-	return m;
-}
-
-/* Every metric a run records: the time and rusage and I/O of metrics.c that Linux maintains, cpu_ns,
-   then each counter of the set (the default one, or -e) and the derived metrics. */
-static int loop_metrics(struct loop *l, char *err, size_t errlen)
-{
-	struct bench *b = l->b;
-	const struct metric *all;
-	const char *primary = bench_metric_name(l->bo->metric);
-	size_t n, i;
-	char *why = NULL;
-	struct counters *cs = NULL;
-
-	all = metrics_all(&n);
-	for (i = 0; i < n; i++) {
-		static const char *const unmaintained[] = { "swaps", "socket_messages_sent", "socket_messages_received",
-			"signals_delivered", "avg_shared_text_bytes", "avg_unshared_data_bytes", "avg_stack_bytes", NULL };
-		size_t k;
-		bool skip = false;
-		for (k = 0; unmaintained[k]; k++)
-			skip |= strcmp(all[i].name, unmaintained[k]) == 0;
-		if (skip)
-			continue;
-		loop_metric(b, all[i].name, all[i].unit);
-		if (strcmp(all[i].name, "sys_ns") == 0)
-			loop_metric(b, "cpu_ns", "ns");
-	}
-	if (!l->o->events || strcmp(l->o->events, "none") != 0)
-		cs = counters_create(l->o->events, &why);
-	for (i = 0; cs && i < cs->n; i++) {
-		bool clock = strcmp(cs->c[i].ev.name, "task-clock") == 0 || strcmp(cs->c[i].ev.name, "cpu-clock") == 0;
-		loop_metric(b, cs->c[i].ev.name, clock ? "ns" : "count");
-	}
-	for (i = 0; cs && counters_derived_names[i]; i++)
-		loop_metric(b, counters_derived_names[i],
-			    strstr(counters_derived_names[i], "percent") ? "percent" : "ratio");
-	counters_free(cs);
-	free(why);
-	b->primary = b->real = b->user = b->sys = b->maxrss = SIZE_MAX;
-	for (i = 0; i < b->nmetrics; i++) {
-		const char *nm = b->metrics[i].name;
-		if (strcmp(nm, primary) == 0)
-			b->primary = i;
-		if (strcmp(nm, "real_ns") == 0)
-			b->real = i;
-		if (strcmp(nm, "user_ns") == 0)
-			b->user = i;
-		if (strcmp(nm, "sys_ns") == 0)
-			b->sys = i;
-		if (strcmp(nm, "max_rss_bytes") == 0)
-			b->maxrss = i;
-	}
-	if (b->primary == SIZE_MAX) {
-		snprintf(err, errlen, "--metric=%s is not among the metrics measured%s", l->bo->metric,
-			 l->o->events ? " (add its event to -e)" : "");
-		return -1;
-	}
-	return 0;
-}
-
-/* A counter as the primary metric must be countable here: find out before anything runs, by opening
-   its events on ptime itself (what the events of a metric derived from several are: counters.c). */
-static int loop_check_primary(struct loop *l, char *err, size_t errlen)
-{
-	const char *name = l->b->metrics[l->b->primary].name;
-	struct counters *cs;
-	char *why = NULL;
-	size_t i;
-	int rc = 0;
-
-	if (metrics_find(name) || strcmp(name, "cpu_ns") == 0)
-		return 0;
-	cs = counters_create(l->o->events, &why);
-	free(why);
-	if (!cs)
-		return 0;
-	counters_open(cs, 0);
-	for (i = 0; i < cs->n && rc == 0; i++) {
-		const struct counter *c = &cs->c[i];
-		if (c->fd < 0 && counters_metric_uses(name, c->ev.name)) {
-			snprintf(err, errlen, "--metric=%s cannot be measured here: %s: %s", name, c->ev.name, c->why);
-			rc = -1;
-		}
-	}
-	counters_free(cs);
-	return rc;
-}
-
-/* The counters each run opens: the set asked for, less those that cannot be opened on this machine at
-   all (a VM without a PMU: 8 of the 12 default ones), found once on ptime itself. Every run then opens
-   the same counters, and none pays for the 8 that fail; each metric they leave out keeps the reason. */
-static void loop_counters(struct loop *l)
-{
-	struct bench *b = l->b;
-	struct counters *cs;
-	char *why = NULL, *list = NULL;
-	size_t i, m;
-
-	if (l->o->events && strcmp(l->o->events, "none") == 0)
-		return;
-	cs = counters_create(l->o->events, &why);
-	free(why);
-	if (!cs)
-		return;
-	counters_open(cs, 0);
-	l->skipped = xcalloc(b->nmetrics, sizeof *l->skipped);
-	for (i = 0; i < cs->n; i++) {
-		const struct counter *c = &cs->c[i];
-		char *tok;
-		if (c->fd >= 0 || (c->why[0] && !strstr(c->why, "not supported"))) {
-			tok = xasprintf("%s%s%s", c->ev.name, c->ev.user || c->ev.kernel ? ":" : "",
-					c->ev.user && c->ev.kernel ? "uk" : c->ev.user ? "u" : c->ev.kernel ? "k" : "");
-			why = list ? xasprintf("%s,%s", list, tok) : xstrdup(tok);
-			free(tok);
-			free(list);
-			list = why;
-			continue;
-		}
-		for (m = 0; m < b->nmetrics; m++)
-			if (!l->skipped[m] && counters_metric_uses(b->metrics[m].name, c->ev.name))
-				l->skipped[m] = xasprintf("%s: %s", c->ev.name, c->why);
-	}
-	counters_free(cs);
-	l->events = list ? list : xstrdup("none");
-}
-
 /* --- hooks and runs --- */
 
 /* Run a hook to its end, unmeasured, with the same splitting rules as a command. */
@@ -729,90 +563,6 @@ static int loop_collect(struct loop *l)
 	return 0;
 }
 
-/* Statistics of every metric of command c over the runs that measured it. */
-void bench_cmd_stats(const struct bench *b, struct bench_cmd *c)
-{
-	double *x = xmalloc((c->nruns ? c->nruns : 1) * sizeof *x);
-	size_t m, k, n;
-
-	c->stats = xcalloc(b->nmetrics, sizeof *c->stats);
-	for (m = 0; m < b->nmetrics; m++) {
-		for (n = 0, k = 0; k < c->nruns; k++)
-			if (isfinite(c->runs[k].v[m]))
-				x[n++] = c->runs[k].v[m];
-		stats_compute(x, n, &c->stats[m]);
-		if (n == 0)
-			c->stats[m].why = c->why && c->why[m] ? c->why[m] : "not measured";
-	}
-	free(x);
-}
-
-static double *loop_values(const struct bench_cmd *c, size_t m, size_t *n)
-{
-	double *x = xmalloc((c->nruns ? c->nruns : 1) * sizeof *x);
-	size_t k;
-
-	*n = 0;
-	for (k = 0; k < c->nruns; k++)
-		if (isfinite(c->runs[k].v[m]))
-			x[(*n)++] = c->runs[k].v[m];
-	return x;
-}
-
-static void loop_compare(struct bench *b, struct bench_cmd *c, size_t ci, struct bench_cmd *ref, size_t ri,
-			 const char *baseline)
-{
-	struct bench_cmp *cmp;
-	size_t m;
-
-	b->cmps = xrealloc(b->cmps, (b->ncmps + 1) * sizeof *b->cmps);
-	cmp = &b->cmps[b->ncmps++];
-	memset(cmp, 0, sizeof *cmp);
-	cmp->cmd = ci;
-	cmp->ref = ri;
-	cmp->ref_command = baseline ? c->base_name : ref->command;
-	cmp->baseline = baseline;
-	cmp->r = xcalloc(b->nmetrics, sizeof *cmp->r);
-	for (m = 0; m < b->nmetrics; m++) {
-		size_t na, nb;
-		double *xa = loop_values(c, m, &na), *xb = loop_values(ref, m, &nb);
-		compare_ratio(xa, na, xb, nb, b->opts->noise_pct, &cmp->r[m]);
-		free(xa);
-		free(xb);
-	}
-	if (baseline && b->opts->max_regression_pct >= 0) {
-		const struct bench_ratio *p = &cmp->r[b->primary];
-		cmp->regression = p->verdict == BENCH_SLOWER && p->ratio > 1.0 + b->opts->max_regression_pct / 100.0;
-	}
-}
-
-static void loop_finish(struct bench *b)
-{
-	double t0 = loop_now();
-	size_t i;
-
-	for (i = 0; i < b->ncmds; i++) {
-		struct bench_cmd *c = &b->cmds[i];
-		const struct bench_stats *s;
-		bench_cmd_stats(b, c);
-		s = &c->stats[b->primary];
-		/* hyperfine's warning: a first run much slower than the rest means caches were cold */
-		if (c->nruns >= 3 && !isnan(c->runs[0].v[b->primary]) && c->runs[0].v[b->primary] > s->median &&
-		    stats_outlier(c->runs[0].v[b->primary], s->median, s->mad))
-			c->slow_first = true;
-	}
-	for (i = 0; i < b->ncmds; i++)
-		if (i != b->reference)
-			loop_compare(b, &b->cmds[i], i, &b->cmds[b->reference], b->reference, NULL);
-	for (i = 0; i < b->ncmds; i++)
-		if (b->cmds[i].base) {
-			loop_compare(b, &b->cmds[i], i, b->cmds[i].base, SIZE_MAX, b->opts->baseline);
-			if (b->cmps[b->ncmps - 1].regression && b->exit_status == 0)
-				b->exit_status = EXIT_REGRESSION;
-		}
-	b->stats_ns = (int64_t)((loop_now() - t0) * 1e9);
-}
-
 /* "exit status 2" or "killed by signal 9 (Killed)", for a wait status; static. */
 const char *bench_status_text(int st)
 {
@@ -871,7 +621,7 @@ int bench_run(const struct opts *o, struct bench *b)
 	l.rng = b->seed;
 	l.fd = -1;
 	if (loop_commands(&l, err, sizeof err) < 0 || loop_reference(&l, err, sizeof err) < 0 ||
-	    loop_metrics(&l, err, sizeof err) < 0 || loop_check_primary(&l, err, sizeof err) < 0)
+	    record_metrics(o, b, err, sizeof err) < 0 || record_check_primary(o, b, err, sizeof err) < 0)
 		goto bad;
 	if (l.bo->baseline && report_bench_baseline(l.bo->baseline, b, err, sizeof err) < 0)
 		goto bad;
@@ -899,7 +649,7 @@ int bench_run(const struct opts *o, struct bench *b)
 	}
 	procfs_read_host(&b->host);
 	noise_read_state(&b->noise);
-	loop_counters(&l);
+	record_counters(o, b, &l.events, &l.skipped);
 	malloc_trim(0); /* what parsing --baseline and the setup freed is not part of any run's floor */
 
 	t0 = loop_now();
@@ -928,7 +678,7 @@ int bench_run(const struct opts *o, struct bench *b)
 			b->failure = xasprintf("cannot read the runs back: %s", strerror(-e));
 			b->exit_status = EXIT_CANCELED;
 		} else {
-			loop_finish(b);
+			verdict_finish(b);
 		}
 	}
 	close(l.fd);

@@ -358,7 +358,7 @@ int bench_options_check(struct opts *o, char *err, size_t len)
 			 "run them separately");
 		return -EINVAL;
 	}
-	metric = bench_metric_name(b->metric);
+	metric = record_metric_name(b->metric);
 	if (!metrics_find(metric) && strcmp(metric, "cpu_ns") != 0) {
 		if (!counters_metric_known(metric)) {
 			const char *near = metrics_suggest(metric);
