@@ -481,6 +481,8 @@ struct spawn {
 	bool lower_floor;        /* a report shows the command's max RSS: lower ptime's own before the release */
 };
 void spawn_init(void);
+void spawn_many_runs(void);
+int spawn_stopped(void);
 int spawn_fork(struct spawn *sp, char *const argv[]);
 void spawn_release(struct spawn *sp, struct result *r);
 void spawn_abort(struct spawn *sp);

@@ -250,6 +250,23 @@ fi
 "$PTIME" -r 5 sleep 0.01 2>"$TMP/pipe.txt"
 ok $(grep -q "$(printf '\r')" "$TMP/pipe.txt"; test $? -ne 0; echo $?) "no progress line into a pipe"
 
+# --- SIGINT to ptime alone (kill -INT, a supervisor) stops the benchmark, as Ctrl-C to the group does ---
+"$PY" - "$PTIME" >"$TMP/int.txt" 2>&1 <<'PYEOF'
+import os, signal, subprocess, sys, time
+for target in ("pid", "group"):
+    p = subprocess.Popen([sys.argv[1], "-r", "200", "sleep", "0.2"], start_new_session=True,
+                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(1)
+    (os.kill if target == "pid" else os.killpg)(p.pid, signal.SIGINT)
+    t0 = time.time()
+    err = p.stderr.read().decode().strip()
+    p.wait()
+    print(target, p.returncode, time.time() - t0 < 5, err)
+PYEOF
+grep -q "^pid 130 True ptime: stopped by SIGINT after [0-9]* measured runs" "$TMP/int.txt"; ok $? "SIGINT to ptime alone: stops at once, 130, one line"
+grep -q "^group 130 True ptime: stopped by SIGINT" "$TMP/int.txt"; ok $? "SIGINT to the process group: the same"
+
 # --- bad input: one line, 125, nothing runs ---
 bad() { # bad DESCRIPTION ARGS...
 	d=$1

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -306,7 +307,8 @@ static void loop_progress(struct loop *l, size_t ci, const char *what, size_t k,
 	const struct loop_cmd *lc = &l->lc[ci];
 	const struct bench_metric *m = &b->metrics[b->primary];
 	struct timespec now;
-	char est[64] = "", eta[48] = "", total[24] = "?";
+	char est[64] = "", eta[48] = "", total[24] = "?", line[512];
+	struct winsize ws;
 	double left = 0;
 	size_t i;
 
@@ -318,7 +320,7 @@ static void loop_progress(struct loop *l, size_t ci, const char *what, size_t k,
 		return;
 	l->last_progress = now;
 	if (lc->done && strcmp(m->unit, "ns") == 0)
-		snprintf(est, sizeof est, ", mean %s %.4g ms", m->label, lc->sum / (double)lc->done / 1e6);
+		snprintf(est, sizeof est, ", mean %s %.2f ms", m->label, lc->sum / (double)lc->done / 1e6);
 	else if (lc->done)
 		snprintf(est, sizeof est, ", mean %s %.6g", m->label, lc->sum / (double)lc->done);
 	/* the time left: each command's runs to go at its own pace so far */
@@ -332,9 +334,33 @@ static void loop_progress(struct loop *l, size_t ci, const char *what, size_t k,
 		snprintf(eta, sizeof eta, ", ETA %d:%02d", (int)(left / 60), (int)left % 60);
 	if (n)
 		snprintf(total, sizeof total, "%zu", n);
-	dprintf(l->bo->err_fd, "\r\033[K[%zu/%zu] %.40s: %s %zu of %s%s%s", ci + 1, b->ncmds, b->cmds[ci].name, what,
-		k, total, est, eta);
+	n = (size_t)snprintf(line, sizeof line, "[%zu/%zu] %s: %s %zu of %s%s%s", ci + 1, b->ncmds, b->cmds[ci].name,
+			     what, k, total, est, eta);
+	/* One row of the terminal, or \r and erase would leave the wrapped part behind at each redraw; cut at
+	   a character's start. */
+	if (ioctl(l->bo->err_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && n > (size_t)ws.ws_col - 1) {
+		n = (size_t)ws.ws_col - 1;
+		while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n >= sizeof line)
+		n = sizeof line - 1;
+	dprintf(l->bo->err_fd, "\r\033[K%.*s", (int)n, line);
 	l->progress_shown = true;
+}
+
+/* A signal asked the benchmark to stop: say so, with the runs done, and exit as killed by it. */
+static void loop_stop(struct loop *l)
+{
+	const char *name = sigabbrev_np(spawn_stopped());
+	size_t i, done = 0;
+
+	for (i = 0; i < l->b->ncmds; i++)
+		done += l->lc[i].done;
+	free(l->b->failure);
+	l->b->failure = xasprintf("stopped by SIG%s after %zu measured run%s; nothing is reported", name ? name : "?",
+				  done, done == 1 ? "" : "s");
+	l->b->exit_status = 128 + spawn_stopped();
 }
 
 /* One run of command ci, measured; warmups are run the same way and not kept. */
@@ -412,6 +438,10 @@ static int loop_once(struct loop *l, size_t ci, size_t round, bool warm)
 			c->failed++;
 	}
 	counters_free(r.counters);
+	if (spawn_stopped()) {
+		loop_stop(l);
+		return -1;
+	}
 	if (r.exit_status != 0) {
 		bool interrupted = WIFSIGNALED(r.wait_status) &&
 				   (WTERMSIG(r.wait_status) == SIGINT || WTERMSIG(r.wait_status) == SIGTERM ||
@@ -518,6 +548,11 @@ static int loop_rounds(struct loop *l)
 			}
 		for (k = 0; k < n && rc == 0; k++) {
 			struct loop_cmd *lc = &l->lc[order[k]];
+			if (spawn_stopped()) {
+				loop_stop(l);
+				rc = -1;
+				break;
+			}
 			loop_progress(l, order[k], "run", lc->done + 1, l->bo->runs ? l->bo->runs : lc->target);
 			rc = loop_once(l, order[k], round, false);
 		}
@@ -652,6 +687,7 @@ int bench_run(const struct opts *o, struct bench *b)
 	record_counters(o, b, &l.events, &l.skipped);
 	malloc_trim(0); /* what parsing --baseline and the setup freed is not part of any run's floor */
 
+	spawn_many_runs();
 	t0 = loop_now();
 	for (i = 0; i < b->ncmds && rc == 0; i++)
 		rc = loop_hook_run(&l, "--setup", b->cmds[i].setup, &b->cmds[i], 0);

@@ -18,6 +18,10 @@ static const struct { const char *name, *label; } record_labels[] = {
 	{ "read_syscalls", "read calls" }, { "write_syscalls", "write calls" },
 	{ "storage_read_bytes", "storage read" }, { "storage_write_bytes", "storage written" },
 	{ "cancelled_write_bytes", "cancelled writes" },
+	{ "cpus_utilized", "CPUs utilized" }, { "ghz", "GHz" }, { "ipc", "IPC" },
+	{ "branch_miss_percent", "branch miss %" }, { "cache_miss_percent", "cache miss %" },
+	{ "stalled_cycles_per_insn", "stalls per insn" }, { "frontend_stall_percent", "frontend stall %" },
+	{ "backend_stall_percent", "backend stall %" },
 };
 
 static void record_add(struct bench *b, const char *name, const char *unit)

@@ -68,7 +68,11 @@ static void verdict_compare(struct bench *b, struct bench_cmd *c, size_t ci, str
 	}
 	if (baseline && b->opts->max_regression_pct >= 0) {
 		const struct bench_ratio *p = &cmp->r[b->primary];
-		cmp->regression = p->verdict == BENCH_SLOWER && p->ratio > 1.0 + b->opts->max_regression_pct / 100.0;
+		/* slower by more than PCT with 95% confidence: the whole CI beyond 1 + PCT, not just the
+		   point; two benchmarks minutes apart differ by more than their own CIs say (the machine's
+		   noise changes), and a gate must not fail on that */
+		cmp->regression = p->verdict == BENCH_SLOWER && isfinite(p->ci[0]) &&
+				  p->ci[0] > 1.0 + b->opts->max_regression_pct / 100.0;
 	}
 }
 

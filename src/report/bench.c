@@ -197,6 +197,26 @@ static const char *bench_reason(const char *why)
 	return colon + 2;
 }
 
+/* One item of a list that wraps before 100 columns, its continuation lines indented under the first
+   item; first is the list's lead-in, on the first item only. */
+static void bench_item(FILE *fp, size_t *col, const char *first, const char *item, const char *sep)
+{
+	size_t n = strlen(item) + strlen(sep) + 1;
+
+	if (first) {
+		fputs(first, fp);
+		*col = strlen(first);
+	} else if (*col + n > 100) {
+		fputs("\n      ", fp);
+		*col = 6;
+	} else {
+		putc(' ', fp);
+		(*col)++;
+	}
+	fprintf(fp, "%s%s", item, sep);
+	*col += n - 1;
+}
+
 /* The cells of one row of the other metrics' table. */
 struct bench_row {
 	const char *label;
@@ -211,7 +231,8 @@ static void bench_others(FILE *fp, const struct bench *b, const struct bench_cmd
 	bool *done = xcalloc(b->nmetrics ? b->nmetrics : 1, sizeof *done);
 	const char **zeros = xcalloc(b->nmetrics ? b->nmetrics : 1, sizeof *zeros);
 	int w[6] = { 6, 4, 1, 6, 3, 3 };
-	size_t i, j, nr = 0, nz = 0;
+	size_t i, j, nr = 0, nz = 0, col;
+	char *tail;
 
 	for (i = 0; i < b->nmetrics; i++) {
 		const struct bench_stats *s = &c->stats[i];
@@ -275,10 +296,9 @@ static void bench_others(FILE *fp, const struct bench *b, const struct bench_cmd
 			fprintf(fp, "  (%zu runs)", r->n);
 		putc('\n', fp);
 	}
+	col = 0;
 	for (j = 0; j < nz; j++)
-		fprintf(fp, "%s%s", j ? ", " : "    0 in every run: ", zeros[j]);
-	if (nz)
-		putc('\n', fp);
+		bench_item(fp, &col, j == 0 ? "    0 in every run: " : NULL, zeros[j], j + 1 == nz ? "\n" : ",");
 	/* One line per reason, naming each metric it kept out: a machine without a PMU gives one line
 	   ("cycles: not supported" and "instructions: not supported" are one reason). */
 	for (i = 0; i < b->nmetrics; i++) {
@@ -286,14 +306,19 @@ static void bench_others(FILE *fp, const struct bench *b, const struct bench_cmd
 		if (i == b->primary || done[i] || c->stats[i].n)
 			continue;
 		why = bench_reason(bench_why(c, i));
-		fprintf(fp, "    not measured: %s", b->metrics[i].label);
+		nz = 0;
+		zeros[nz++] = b->metrics[i].label;
 		for (j = i + 1; j < b->nmetrics; j++)
 			if (j != b->primary && !done[j] && c->stats[j].n == 0 &&
 			    strcmp(bench_reason(bench_why(c, j)), why) == 0) {
-				fprintf(fp, ", %s", b->metrics[j].label);
+				zeros[nz++] = b->metrics[j].label;
 				done[j] = true;
 			}
-		fprintf(fp, " (%s)\n", why);
+		col = 0;
+		tail = xasprintf(" (%s)\n", why);
+		for (j = 0; j < nz; j++)
+			bench_item(fp, &col, j == 0 ? "    not measured: " : NULL, zeros[j], j + 1 == nz ? tail : ",");
+		free(tail);
 	}
 	free(zeros);
 	free(done);

@@ -39,10 +39,37 @@ void spawn_init(void)
 	sigaction(SIGXFSZ, &sa, &spawn_xfsz);
 }
 
+static volatile sig_atomic_t spawn_signalled; /* benchmark mode: the signal that asked ptime to stop */
+static bool spawn_many;                         /* benchmark mode: the handlers stay for every run */
+
 static void spawn_forward(int sig)
 {
+	if (spawn_many)
+		spawn_signalled = sig;
 	if (spawn_child_pid > 0)
 		kill((pid_t)spawn_child_pid, sig);
+}
+
+/* Benchmark mode, for all its runs: SIGINT, SIGQUIT, SIGTERM and SIGHUP, to ptime alone or to the whole
+   group from a terminal, go on to the running command and stop the benchmark after it (spawn_stopped
+   says which); between runs they only stop it. A single run ignores SIGINT and SIGQUIT, as time(1). */
+void spawn_many_runs(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = spawn_forward;
+	spawn_many = true;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The signal that asked a benchmark to stop, or 0. */
+int spawn_stopped(void)
+{
+	return spawn_signalled;
 }
 
 /* The child is cloned with CLONE_VM (as posix_spawn does, but without CLONE_VFORK: ptime attaches its
@@ -406,12 +433,14 @@ void spawn_release(struct spawn *sp, struct result *r)
 	static const char go = 'g';
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = spawn_forward;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (!spawn_many) {
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGQUIT, &sa, NULL);
+		sa.sa_handler = spawn_forward;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 
 	/* ptime's own peak becomes the floor of the command's ru_maxrss (procfs.c): lowering it costs a
 	   whole run about a tenth here, in page faults afterwards, so only when a report shows it. */
@@ -507,10 +536,12 @@ void spawn_reap(struct spawn *sp, struct result *r)
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (!spawn_many) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGQUIT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	r->exit_status = spawn_exit_status(r->wait_status);
 }
 
