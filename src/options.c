@@ -364,6 +364,7 @@ static int options_apply(struct opts *o, int c, const char *arg, char *const *ex
 			o->names = NAMES_BARE;
 		else
 			return options_fail(e, "invalid --names '%s' (short, full or bare)", arg);
+		o->names_opt = true;
 		break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;

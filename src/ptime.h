@@ -41,6 +41,7 @@ struct opts {
 	const char *folded;      /* --folded=FILE */
 	bool debuginfod;         /* --debuginfod: debug files may be asked of DEBUGINFOD_URLS */
 	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
+	bool names_opt;          /* --names was given */
 	struct bench_opts *bench; /* benchmark mode (-r, -b, --precision, -c): what it asked; NULL otherwise */
 };
 

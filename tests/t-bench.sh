@@ -298,6 +298,7 @@ bad "--annotate with -r" -r 2 --annotate touch "$TMP/ran"
 bad "an unterminated quote" -r 1 -c "touch '$TMP/ran"
 bad "a directory as the command" -r 1 -c "touch $TMP/ran" -c /tmp
 bad "--debuginfod with -r" -r 1 --debuginfod touch "$TMP/ran"
+bad "--names with -r" -r 1 --names=full touch "$TMP/ran"
 bad "a command that cannot be found" -r 1 -c "touch $TMP/ran" -c /nonexistent/cmd
 bad "--shell that does not exist" -r 1 --shell=/nonexistent/sh -c "touch $TMP/ran"
 bad "the same file for -o and --export-json" -r 1 -o "$TMP/same" --export-json="$TMP/same" touch "$TMP/ran"

@@ -345,8 +345,9 @@ int bench_options_check(struct opts *o, char *err, size_t len)
 			 o->format_opt);
 		return -EINVAL;
 	}
-	if (o->debuginfod) {
-		snprintf(err, len, "--debuginfod is for --sample, which benchmark mode does not take");
+	if (o->debuginfod || o->names_opt) {
+		snprintf(err, len, "%s is for --sample, which benchmark mode does not take",
+			 o->debuginfod ? "--debuginfod" : "--names");
 		return -EINVAL;
 	}
 	if (o->quiet) {
