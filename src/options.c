@@ -69,6 +69,7 @@ static const struct longopt longopts[] = {
 	{ "debuginfod", ARG_NONE, 'D', false },
 	{ "output-fd", ARG_REQUIRED, 'O', false },
 	{ "names", ARG_REQUIRED, 'N', false },
+	{ "tree", ARG_NONE, 'T', false },
 };
 
 static const char shortopts[] = "af:o:pqvVhje:";
@@ -142,6 +143,11 @@ static void options_help(FILE *fp)
 	      "      --names=short|full|bare  function names in the text report: template\n"
 	      "                            arguments shown as <> (short, the default), in full,\n"
 	      "                            or also without parameter lists, as perf shows them\n"
+	      "\n"
+	      "The process tree of a build:\n"
+	      "      --tree                every process and thread of the command: its arguments,\n"
+	      "                            CPU and wall time; CPU time by executable; how many\n"
+	      "                            CPUs were busy; the critical path (no root needed)\n"
 	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
@@ -303,6 +309,7 @@ static int options_apply(struct opts *o, int c, const char *arg, struct options_
 		else
 			return options_fail(e, "invalid --names '%s' (short, full or bare)", arg);
 		break;
+	case 'T': o->tree = true; break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;
 	}
@@ -394,6 +401,8 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 	if (o->json && o->annotate != -1)
 		return options_fail(&e, "--json and --annotate cannot be combined: profile.lines holds the hot lines, "
 				    "and --callgrind=FILE writes them for callgrind_annotate");
+	if (o->tree && o->bench)
+		return options_fail(&e, "--tree cannot be combined with benchmark mode yet: run the build once with --tree");
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;

@@ -130,6 +130,7 @@ static void ptime_report(const struct opts *o, struct result *r, struct ptime_ou
 		if (o->events && r->counters)
 			report_counters(out, r);
 		report_profile(out, r);
+		report_tree(out, r);
 	} else if (out) {
 		report_classic(out, o, r);
 	}
@@ -211,6 +212,7 @@ int main(int argc, char **argv)
 	ptime_report(&o, &r, &out, &callgrind, &folded);
 	counters_free(r.counters);
 	profile_free(r.profile);
+	tree_free(r.tree);
 	options_free(&o);
 	/* A report that could not be written is said once above; the status is still the command's. */
 	return r.exit_status;

@@ -177,10 +177,18 @@ static void sampler_free_st(void *st)
 	sampler_free(st);
 }
 
+/* --- the process tree: side-band rings per CPU, drained on a tick while the command runs --- */
+
+static void *tree_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	return o->tree ? tree_open(pid, o->sample_hz == 0, &r->tree) : NULL;
+}
+
 static const struct probe_ops probes[] = {
 	{ "io", io_attach, NULL, NULL, io_exited, NULL, io_free },
 	{ "counters", counters_attach, NULL, NULL, NULL, counters_collect, NULL },
 	{ "sampler", sampler_attach, sampler_pollfds, sampler_drain, NULL, sampler_collect, sampler_free_st },
+	{ "tree", tree_attach, tree_pollfds, tree_drain, tree_exited, tree_collect, tree_close },
 };
 #define NPROBES (sizeof probes / sizeof probes[0])
 
