@@ -504,7 +504,7 @@ static void tree_critical_path(struct tree *t, size_t root)
 void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cpu, int wait_status)
 {
 	int64_t reads = 0;
-	size_t i, root = SIZE_MAX;
+	size_t i, root = SIZE_MAX, unread = SIZE_MAX - 1;
 	int c;
 
 	t->origin_t = origin;
@@ -521,10 +521,17 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 	t->real_ns = (int64_t)(end - origin);
 	t->cpu_ns = total_cpu;
 
+	/* Every task that exits with a cloned context reports its own task-clock. One task has none: the
+	   one that holds the original events when it exits, which is the command unless the kernel swapped
+	   its context with a child's (it does, with a child it takes for a clone). Its count is the total
+	   less every READ. Where more than one task has no READ (still running, or a record lost), the
+	   rest cannot be divided: each then has the time its switch records add up to. */
 	for (i = 0; i < t->nthreads; i++) {
 		struct tree_thread *th = &t->threads[i];
 		if (th->read_seen)
 			reads += th->cpu_ns;
+		else
+			unread = unread == SIZE_MAX - 1 ? i : SIZE_MAX;
 	}
 	for (i = 0; i < t->nthreads; i++) {
 		struct tree_thread *th = &t->threads[i];
@@ -532,11 +539,11 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 		bool command = p->pid == t->root_pid && th->tid == p->pid && p->parent == SIZE_MAX;
 		th->start_ns = command ? 0 : tree_rel(t, (uint64_t)th->start_ns);
 		th->end_ns = th->exited ? tree_rel(t, (uint64_t)th->end_ns) : -1;
-		if (command && t->task_counts && total_cpu >= 0 && !th->read_seen) {
+		if (th->read_seen) {
+			th->cpu_source = "task-clock";
+		} else if (i == unread && t->task_counts && total_cpu >= 0) {
 			th->cpu_ns = total_cpu > reads ? total_cpu - reads : 0;
 			th->cpu_source = "task-clock total";
-		} else if (th->read_seen) {
-			th->cpu_source = "task-clock";
 		} else {
 			th->cpu_ns = th->switch_cpu_ns;
 			th->cpu_source = "switch records";
