@@ -1,0 +1,130 @@
+#!/bin/sh
+# t-tree.sh: --tree: a Makefile of jobs with known CPU times and dependencies, checked process by process.
+. "${srcdir:-.}/tests/lib.sh"
+unset TIME MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+PY=/usr/bin/python3
+jexpr() { "$PY" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+true_() { grep -q '^True$'; }
+
+if ! "$PTIME" -f '%{task-clock}' true 2>&1 | grep -q '^[0-9]'; then
+	echo "1..0 # SKIP perf_event_open is not usable here at all"
+	exit 0
+fi
+if ! command -v make >/dev/null; then
+	echo "1..0 # SKIP no make"
+	exit 0
+fi
+
+# Two 300 ms jobs in parallel, then a 200 ms job after both. make runs each recipe without a shell.
+cat >"$TMP/Makefile" <<EOF
+all: c
+a: ; $FX/fx-burn 300
+b: ; $FX/fx-burn 300
+c: a b ; $FX/fx-burn 200
+.PHONY: all a b c
+EOF
+
+# check_fixture JSON WHO: every check of the fixture's tree.
+check_fixture() {
+	f=$1
+	w=$2
+	is "$(jexpr "$f" 'len(d["processes"])')" 4 "$w: four processes: make and three jobs"
+	is "$(jexpr "$f" 'sorted(p["command"][1] for p in d["processes"] if p["comm"] == "fx-burn")')" "['200', '300', '300']" \
+		"$w: each job's command line, read while it ran"
+	is "$(jexpr "$f" 'd["processes"][0]["command"][0]')" make "$w: the first process is the command"
+	is "$(jexpr "$f" 'all(p["ppid"] == d["processes"][0]["pid"] for p in d["processes"][1:])')" True "$w: each job's parent is make"
+	for ms in 300 200; do
+		for cpu in $(jexpr "$f" '" ".join(str(p["cpu_ns"]) for p in d["processes"] if p.get("command", [""])[1:] == ["'$ms'"])'); do
+			within "$cpu" $((ms * 1000000)) 10; ok $? "$w: a $ms ms job's CPU time is within 10% ($cpu ns)"
+		done
+	done
+	sum=$(jexpr "$f" 'sum(p["cpu_ns"] for p in d["processes"])')
+	within "$sum" "$(jexpr "$f" 'd["parallelism"]["cpu_ns"]')" 1; ok $? "$w: the processes' CPU times add up to the tree's ($sum)"
+	within "$sum" "$(jexpr "$f" 'd["time"]["user_ns"] + d["time"]["sys_ns"]')" 10; ok $? "$w: and to rusage user+sys, within 10%"
+	within "$(jexpr "$f" 'd["parallelism"]["average"]')" "$(jexpr "$f" '(d["time"]["user_ns"] + d["time"]["sys_ns"]) / d["time"]["real_ns"]')" 10
+	ok $? "$w: average parallelism is (user+sys)/real within 10% ($(jexpr "$f" 'd["parallelism"]["average"]'))"
+	within "$(jexpr "$f" 'sum(h["ns"] for h in d["parallelism"]["histogram"])')" "$(jexpr "$f" 'd["time"]["real_ns"]')" 2
+	ok $? "$w: the histogram of busy CPUs covers the run"
+	within "$(jexpr "$f" 'd["parallelism"]["busy_ns"]')" "$sum" 10; ok $? "$w: the switch records' busy time is the CPU time, within 10%"
+	is "$(jexpr "$f" '1 <= d["parallelism"]["max"] <= d["parallelism"]["nproc"]')" True "$w: at most nproc busy CPUs"
+	# The path: make, the 300 ms job that ended last, make, the 200 ms job, make.
+	is "$(jexpr "$f" '[s["comm"] for s in d["critical_path"]["steps"]]')" "['make', 'fx-burn', 'make', 'fx-burn', 'make']" \
+		"$w: the critical path's steps"
+	is "$(jexpr "$f" '[p["command"][1] for s in d["critical_path"]["steps"] for p in d["processes"] if p["pid"] == s["pid"] and p["comm"] == "fx-burn"]')" \
+		"['300', '200']" "$w: the path runs through a 300 ms job, then the 200 ms one"
+	is "$(jexpr "$f" 'max((p for p in d["processes"] if p["command"][1:] == ["300"]), key=lambda p: p["end_ns"])["pid"] == d["critical_path"]["steps"][1]["pid"]')" \
+		True "$w: the 300 ms job on the path is the one that ended last"
+	within "$(jexpr "$f" 'd["critical_path"]["ns"]')" "$(jexpr "$f" 'd["time"]["real_ns"]')" 2; ok $? "$w: the critical path spans the wall time"
+	is "$(jexpr "$f" '[(e["comm"], e["count"]) for e in d["executables"]]')" "[('fx-burn', 3), ('make', 1)]" "$w: by executable"
+}
+
+"$PTIME" --tree -j -o "$TMP/t.json" make -s -j2 -f "$TMP/Makefile"; rc=$?
+is "$rc" 0 "--tree keeps the command's status"
+if "$PY" -c 'import jsonschema' 2>/dev/null; then
+	validate "$TMP/t.json"; ok $? "validates against the schema"
+else
+	skip "validates against the schema" "python3-jsonschema is not installed"
+fi
+check_fixture "$TMP/t.json" "$(id -un)"
+is "$(jexpr "$TMP/t.json" 'd["tree"]["lost_records"]')" 0 "no record lost"
+is "$(jexpr "$TMP/t.json" '"exit" in d["processes"][0] and "exit" in d["processes"][1]["unavailable"]')" True \
+	"the command's exit status is known, a job's is not, and says why"
+
+# The same processes as perf sched sees them, system-wide, around ptime (root only: tracepoints).
+if [ "$(id -u)" -eq 0 ] && command -v perf >/dev/null &&
+	perf sched record -q -o "$TMP/sched.data" "$PTIME" --tree -j -o "$TMP/s.json" make -s -j2 -f "$TMP/Makefile" >/dev/null 2>&1 &&
+	perf sched timehist -i "$TMP/sched.data" -s 2>/dev/null >"$TMP/sched.txt"; then
+	for pid in $(jexpr "$TMP/s.json" '" ".join(str(p["pid"]) for p in d["processes"] if p["comm"] == "fx-burn")'); do
+		theirs=$(awk -v p="[$pid]" 'index($1, p) { printf "%d", $4 * 1000000; exit }' "$TMP/sched.txt")
+		ours=$(jexpr "$TMP/s.json" '[p["cpu_ns"] for p in d["processes"] if p["pid"] == '"$pid"'][0]')
+		within "$ours" "${theirs:-0}" 10; ok $? "job $pid: CPU time as perf sched timehist's run time ($ours vs ${theirs:-none})"
+	done
+else
+	skip "per-process CPU time against perf sched timehist" "needs root and perf sched"
+fi
+
+# Threads and a process that never execs.
+"$PTIME" --tree -j -o "$TMP/th.json" "$FX/fx-burn" 100 3 2; rc=$?
+is "$rc" 0 "threads and a fork: the command's status"
+is "$(jexpr "$TMP/th.json" '[len(p["threads"]) for p in d["processes"]]')" "[3, 3]" "two processes of three threads each"
+is "$(jexpr "$TMP/th.json" 'd["processes"][1]["command_inherited"]')" True "the forked process shows its parent's arguments, and says so"
+for cpu in $(jexpr "$TMP/th.json" '" ".join(str(t["cpu_ns"]) for p in d["processes"] for t in p["threads"])'); do
+	ok "$([ "$cpu" -ge 95000000 ] && [ "$cpu" -le 130000000 ] && echo 0 || echo 1)" "a thread's 100 ms of CPU ($cpu ns)"
+done
+
+# The classic report's block.
+LANG=C "$PTIME" --tree make -s -j2 -f "$TMP/Makefile" 2>"$TMP/classic"
+for h in '^ Processes: 4 processes' '^  fx-burn +3 ' '^ Slowest processes' '^ Parallelism: ' '^ +2 busy ' '^  serial ' \
+	'^  busy CPUs over time' '^ Critical path: ' '^ not seen: max RSS per process'; do
+	grep -Eq "$h" "$TMP/classic"; ok $? "classic: '$h'"
+done
+"$PTIME" --tree -f '%e' make -s -j2 -f "$TMP/Makefile" 2>"$TMP/fmt"
+ok "$(head -n 1 "$TMP/fmt" | grep -Eq '^[0-9]+\.[0-9]+$' && grep -q '^ Processes:' "$TMP/fmt" && echo 0 || echo 1)" \
+	"-f: GNU's output first, then the block"
+
+# With --sample too: each task's CPU time from its switches.
+"$PTIME" --tree --sample -j -o "$TMP/ts.json" make -s -j2 -f "$TMP/Makefile"
+is "$(jexpr "$TMP/ts.json" 'sorted(set(p["cpu_source"] for p in d["processes"]))')" "['switch records']" "--sample: CPU from switch records"
+within "$(jexpr "$TMP/ts.json" 'sum(p["cpu_ns"] for p in d["processes"])')" "$(jexpr "$TMP/ts.json" 'd["time"]["user_ns"] + d["time"]["sys_ns"]')" 10
+ok $? "--sample: the processes' CPU times add up to user+sys within 10%"
+
+# perf_event_open refused, as at perf_event_paranoid 3: no tree, and why; the command runs.
+if [ -e "$FX/libfxnoperf.so" ]; then
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$FX/libfxnoperf.so" "$PTIME" --tree "$FX/fx-exit" 3 2>"$TMP/np"; rc=$?
+	is "$rc" 3 "refused: the command runs, its status stays"
+	grep -q '^ Processes: unavailable: not permitted: perf_event_paranoid=' "$TMP/np"; ok $? "refused: the block says why"
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$FX/libfxnoperf.so" "$PTIME" --tree -j -o "$TMP/np.json" true
+	jexpr "$TMP/np.json" '"perf_event_paranoid" in d["unavailable"]["tree"] and "processes" not in d' | true_; ok $? "refused: JSON unavailable.tree"
+fi
+
+# Unprivileged (perf_event_paranoid 2 allows one's own tasks, user space only).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$TMP"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" --tree -j make -s -j2 -f "$TMP/Makefile" 2>"$TMP/u.json"; rc=$?
+	is "$rc" 0 "nobody: the run succeeds"
+	check_fixture "$TMP/u.json" nobody
+else
+	skip "--tree as user nobody" "needs root and setpriv (the suite runs as nobody in .ci/run)"
+fi
+
+done_testing
