@@ -617,34 +617,42 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 }
 
 /* A short name for p for a line of text: the executable, then the first argument that names a source
-   file (or else the last argument), "..." between them when arguments were left out. */
+   file (else an object or library, else the last argument), "..." between them when arguments were left out. */
 size_t tree_brief(const struct tree_proc *p, char *buf, size_t len)
 {
-	static const char *const exts[] = { ".c", ".cc", ".cpp", ".cxx", ".C", ".c++", ".s", ".S", ".f", ".f90",
-					    ".m", ".mm", ".rs", ".go", ".java", ".py", ".o", ".a", ".so", NULL };
-	const char *args[2] = { NULL, NULL }, *a, *base, *end;
-	size_t nargs = 0, k;
+	static const char *const exts[] = { ".c", ".cc", ".cpp", ".cxx", ".C", ".c++", ".s", ".S", ".f", ".f90", ".m",
+					    ".mm", ".rs", ".go", ".java", ".py", NULL, ".o", ".a", ".so", NULL };
+	const char *found[2] = { NULL, NULL }, *last = NULL, *a, *base, *end;
+	size_t k;
 
 	if (!p->cmdline || !p->cmdline_len)
 		return (size_t)snprintf(buf, len, "[%s]", p->comm);
 	end = p->cmdline + p->cmdline_len;
-	for (a = p->cmdline; a < end; a += strlen(a) + 1)
-		nargs++;
 	base = strrchr(p->cmdline, '/');
 	base = base ? base + 1 : p->cmdline;
-	if (nargs == 1)
-		return (size_t)snprintf(buf, len, "%s", base);
+	if ((size_t)(end - base) <= 60) { /* short enough to show whole */
+		size_t n = (size_t)(end - base), i;
+		for (i = 0; i < n && i + 1 < len; i++)
+			buf[i] = base[i] ? base[i] : ' ';
+		if (len)
+			buf[i] = '\0';
+		return n;
+	}
 	for (a = p->cmdline + strlen(p->cmdline) + 1; a < end; a += strlen(a) + 1) {
 		const char *dot = strrchr(a, '.');
-		args[1] = a;
-		if (!args[0] && a[0] != '-' && dot)
-			for (k = 0; exts[k]; k++)
-				if (strcmp(dot, exts[k]) == 0)
-					args[0] = a;
+		int kind = 0;
+		last = a;
+		if (a[0] == '-' || !dot)
+			continue;
+		for (k = 0; k < sizeof exts / sizeof exts[0]; k++) {
+			if (!exts[k])
+				kind++;
+			else if (!found[kind] && strcmp(dot, exts[k]) == 0)
+				found[kind] = a;
+		}
 	}
-	if (nargs == 2)
-		return (size_t)snprintf(buf, len, "%s %s", base, args[1]);
-	return (size_t)snprintf(buf, len, "%s ... %s", base, args[0] ? args[0] : args[1]);
+	a = found[0] ? found[0] : found[1] ? found[1] : last;
+	return (size_t)snprintf(buf, len, "%s ... %s", base, a);
 }
 
 /* Free the tree and all it holds. */

@@ -170,11 +170,13 @@ static void tree_parallelism(FILE *fp, const struct tree *t, bool utf8)
 	tree_chart(fp, t, utf8);
 }
 
+/* The critical path: its steps of 1% of the run or more, in time order, then the time on it by executable. */
 static void tree_path(FILE *fp, const struct tree *t)
 {
-	size_t i;
-	char cmd[TREE_CMD_WIDTH + 1];
-	int64_t sum = 0;
+	struct { const char *comm; int64_t ns; } by[TREE_TOP_EXES];
+	size_t i, j, nby = 0, small = 0;
+	char brief[256];
+	int64_t sum = 0, small_ns = 0, other_ns = 0;
 
 	for (i = 0; i < t->npath; i++)
 		sum += t->path[i].end_ns - t->path[i].start_ns;
@@ -183,10 +185,46 @@ static void tree_path(FILE *fp, const struct tree *t)
 	for (i = 0; i < t->npath; i++) {
 		const struct tree_step *s = &t->path[i];
 		const struct tree_proc *p = &t->procs[s->proc];
+		int64_t d = s->end_ns - s->start_ns;
+		for (j = 0; j < nby && strcmp(by[j].comm, p->comm) != 0; j++)
+			;
+		if (j == nby && nby < TREE_TOP_EXES)
+			by[nby++] = (typeof(by[0])){ p->comm, 0 };
+		if (j < nby)
+			by[j].ns += d;
+		else
+			other_ns += d;
+		if (d * 100 < t->real_ns && t->npath > TREE_TOP_PROCS) {
+			small++;
+			small_ns += d;
+			continue;
+		}
+		tree_brief(p, brief, sizeof brief);
 		fprintf(fp, "  %8.3f %8.3f %8.3f s %5.1f%%  %s (pid %d)\n", tree_s(s->start_ns), tree_s(s->end_ns),
-			tree_s(s->end_ns - s->start_ns), tree_pct(s->end_ns - s->start_ns, t->real_ns),
-			tree_cmd(p, cmd, 72), p->pid);
+			tree_s(d), tree_pct(d, t->real_ns), text_escape_terminal(brief), p->pid);
 	}
+	if (small)
+		fprintf(fp, "  and %zu shorter steps (under 1%% each): %.3f s, %.1f%%\n", small, tree_s(small_ns),
+			tree_pct(small_ns, t->real_ns));
+	if (t->npath <= TREE_TOP_PROCS)
+		return;
+	fputs("  on the path by executable:", fp);
+	for (i = 0; i < nby; i++) { /* largest first: a few entries, a simple selection */
+		size_t best = i;
+		for (j = i + 1; j < nby; j++)
+			if (by[j].ns > by[best].ns)
+				best = j;
+		if (best != i) {
+			typeof(by[0]) x = by[i];
+			by[i] = by[best];
+			by[best] = x;
+		}
+		fprintf(fp, "%s %s %.3f s (%.1f%%)", i ? "," : "", text_escape_terminal(by[i].comm), tree_s(by[i].ns),
+			tree_pct(by[i].ns, t->real_ns));
+	}
+	if (other_ns)
+		fprintf(fp, ", others %.3f s", tree_s(other_ns));
+	putc('\n', fp);
 }
 
 /* The "Processes" block, when --tree was given. */
