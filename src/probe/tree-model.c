@@ -21,7 +21,7 @@ struct tree *tree_new(pid_t root, int ncpu, uint64_t t0)
 	t->cpu_thread = xmalloc((size_t)ncpu * sizeof *t->cpu_thread);
 	for (c = 0; c < ncpu; c++)
 		t->cpu_thread[c] = -1;
-	t->curve_t0 = t->last_t = t0;
+	t->curve_t0 = t->last_t = t->tail_from = t0; /* a run that never keeps two CPUs busy is all tail */
 	t->curve_res_ns = TREE_RES0_NS;
 	t->page_faults = -1;
 	return t;
@@ -465,15 +465,12 @@ static void tree_critical_path(struct tree *t, size_t root)
 		struct tree_proc *p = &t->procs[cur];
 		size_t child = SIZE_MAX;
 		while (next[cur] > 0) {
-			struct tree_proc *c = &t->procs[p->children[next[cur] - 1]];
+			struct tree_proc *c = &t->procs[p->children[--next[cur]]];
+			/* one still running at the time never held P up then, nor later: at only decreases */
 			if (c->end_ns >= 0 && c->end_ns <= at && c->start_ns >= p->start_ns) {
-				child = p->children[--next[cur]];
+				child = p->children[next[cur]];
 				break;
 			}
-			if (c->end_ns >= 0 && c->end_ns <= at) /* impossible order: skip it */
-				next[cur]--;
-			else if (c->end_ns < 0 || c->end_ns > at)
-				next[cur]--; /* still running at t: it never held P up */
 		}
 		if (child != SIZE_MAX) {
 			tree_step(t, cur, t->procs[child].end_ns, at);

@@ -16,8 +16,16 @@
 #include "ptime.h"
 
 #define TREE_RING_ORDER 5        /* 32 pages a CPU: 128 KiB, some 4000 switches */
-#define TREE_TICK_NS 4000000     /* rings drained, command lines read, every 4 ms */
+#define TREE_TICK_NS 10000000    /* rings drained, command lines read, every 10 ms: a wakeup costs 60-100 us on a VM */
 #define TREE_TRAILER 24          /* sample_id: pid, tid, time, cpu, res */
+
+/* A command line read before its exec record is replayed: replay waits a round, a short job may not. */
+struct tree_early {
+	int pid;
+	uint64_t time;           /* of the exec record */
+	char *buf;
+	size_t len;
+};
 
 struct tree_probe {
 	int ncpu;
@@ -27,6 +35,8 @@ struct tree_probe {
 	size_t *pos;
 	uint64_t prev_newest, round_newest;
 	int timer;
+	struct tree_early *early; /* command lines read as their exec records were copied out */
+	size_t nearly, capearly;
 	uint64_t origin, end;    /* CLOCK_MONOTONIC ns of the release and the exit */
 	struct tree *tree;
 };
@@ -186,31 +196,79 @@ static uint64_t tree_rec_time(const unsigned char *p)
 	return t;
 }
 
-/* Read pid's command line now, while it runs; pid stays pending when it has none yet. */
-static void tree_read_cmdline(struct tree *t, int pid)
+/* Read pid's command line into buf (TREE_CMDLINE_MAX + 1 bytes): its length without trailing NULs,
+   0 when it has none yet (a zombie, or an exec that has not set its arguments), -1 when pid is gone. */
+static ssize_t tree_proc_cmdline(int pid, char *buf)
 {
-	char path[64], buf[TREE_CMDLINE_MAX + 1];
+	char path[64];
 	size_t len = 0;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			tree_cmdline_gone(t, pid);
-		return;
-	}
-	while (len < sizeof buf && (n = read(fd, buf + len, sizeof buf - len)) > 0)
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -1 : 0;
+	while (len < TREE_CMDLINE_MAX + 1 && (n = read(fd, buf + len, TREE_CMDLINE_MAX + 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	if (len == 0)
-		return; /* a zombie, or the exec has not set its arguments yet: the next tick tries again */
 	if (len > TREE_CMDLINE_MAX)
 		len = TREE_CMDLINE_MAX;
 	while (len && buf[len - 1] == '\0')
 		len--;
-	tree_cmdline(t, pid, buf, len, len == TREE_CMDLINE_MAX);
+	return (ssize_t)len;
+}
+
+/* Give the tree pid's command line, while it runs; pid stays pending when it has none yet. */
+static void tree_read_cmdline(struct tree *t, int pid)
+{
+	char buf[TREE_CMDLINE_MAX + 1];
+	ssize_t len = tree_proc_cmdline(pid, buf);
+	if (len < 0)
+		tree_cmdline_gone(t, pid);
+	else if (len > 0)
+		tree_cmdline(t, pid, buf, (size_t)len, len == TREE_CMDLINE_MAX);
+}
+
+/* The exec record at p was just copied out: read the command line at once, for its replay. */
+static void tree_early_read(struct tree_probe *tp, const unsigned char *p)
+{
+	const struct perf_event_header *h = (const void *)p;
+	char buf[TREE_CMDLINE_MAX + 1];
+	struct tree_early *e;
+	uint32_t pid;
+	ssize_t len;
+
+	if (h->type != PERF_RECORD_COMM || !(h->misc & PERF_RECORD_MISC_COMM_EXEC) || h->size < sizeof *h + 8 + TREE_TRAILER)
+		return;
+	memcpy(&pid, p + sizeof *h, 4);
+	if ((len = tree_proc_cmdline((int)pid, buf)) <= 0)
+		return;
+	if (tp->nearly == tp->capearly) {
+		tp->capearly = tp->capearly ? tp->capearly * 2 : 16;
+		tp->early = xrealloc(tp->early, tp->capearly * sizeof *tp->early);
+	}
+	e = &tp->early[tp->nearly++];
+	e->pid = (int)pid;
+	e->time = tree_rec_time(p);
+	e->buf = xmalloc((size_t)len);
+	memcpy(e->buf, buf, (size_t)len);
+	e->len = (size_t)len;
+}
+
+/* The command line read early for the exec record of pid at time, given to the tree; false if none. */
+static bool tree_early_take(struct tree_probe *tp, int pid, uint64_t time)
+{
+	size_t i;
+	for (i = 0; i < tp->nearly; i++)
+		if (tp->early[i].pid == pid && tp->early[i].time == time) {
+			struct tree_early e = tp->early[i];
+			tp->early[i] = tp->early[--tp->nearly];
+			tree_cmdline(tp->tree, pid, e.buf, e.len, e.len == TREE_CMDLINE_MAX);
+			free(e.buf);
+			return true;
+		}
+	return false;
 }
 
 static void tree_record(struct tree_probe *tp, const unsigned char *p)
@@ -257,7 +315,7 @@ static void tree_record(struct tree_probe *tp, const unsigned char *p)
 		snprintf(comm, sizeof comm, "%.*s", (int)(len - 8 < 15 ? len - 8 : 15), (const char *)(b + 8));
 		tree_comm(t, time, (int)pid, (int)tid, comm, h->misc & PERF_RECORD_MISC_COMM_EXEC);
 		tree_seen(t, time, (int)spid, (int)stid, (int)cpu);
-		if (h->misc & PERF_RECORD_MISC_COMM_EXEC)
+		if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && !tree_early_take(tp, (int)pid, time))
 			tree_read_cmdline(t, (int)pid);
 		break;
 	}
@@ -326,6 +384,7 @@ static void tree_pull(struct tree_probe *tp, uint64_t *newest)
 			uint64_t time = tree_rec_time(b->p + off);
 			if (time > *newest)
 				*newest = time;
+			tree_early_read(tp, b->p + off);
 		}
 	}
 }
@@ -424,6 +483,9 @@ void tree_close(void *st)
 	}
 	if (tp->timer >= 0)
 		close(tp->timer);
+	while (tp->nearly)
+		free(tp->early[--tp->nearly].buf);
+	free(tp->early);
 	free(tp->fds);
 	free(tp->rings);
 	free(tp->bufs);
