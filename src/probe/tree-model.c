@@ -649,6 +649,8 @@ size_t tree_brief(const struct tree_proc *p, char *buf, size_t len)
 		}
 	}
 	a = found[0] ? found[0] : found[1] ? found[1] : last;
+	if (strlen(a) > 48) /* a script, not a file name: its start */
+		return (size_t)snprintf(buf, len, "%s ... %.45s...", base, a);
 	return (size_t)snprintf(buf, len, "%s ... %s", base, a);
 }
 
