@@ -297,7 +297,8 @@ void tree_comm(struct tree *t, uint64_t time, int pid, int tid, const char *comm
 size_t tree_pending(const struct tree *t, int *pids, size_t max)
 {
 	size_t n = t->npend < max ? t->npend : max;
-	memcpy(pids, t->pend, n * sizeof *pids);
+	if (n)
+		memcpy(pids, t->pend, n * sizeof *pids);
 	return n;
 }
 
