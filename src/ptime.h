@@ -288,7 +288,7 @@ struct tree {
 	int64_t hist_ns[TREE_HIST_MAX]; /* time at 0, 1, 2, ... busy CPUs */
 	int64_t tail_ns;         /* the idle tail: the last stretch with at most one busy CPU */
 	int64_t *curve;          /* busy ns within each bucket of curve_res_ns from the release; ncurve */
-	size_t ncurve;
+	size_t ncurve, capcurve;
 	int64_t curve_res_ns;
 	bool curve_coarsened;    /* the run outgrew TREE_CURVE_MAX buckets at the first resolution */
 	struct tree_step *path;

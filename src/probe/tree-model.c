@@ -165,7 +165,12 @@ static void tree_advance(struct tree *t, uint64_t time)
 			b = (size_t)(rel / res);
 		}
 		if (b >= t->ncurve) {
-			t->curve = xrealloc(t->curve, (b + 1) * sizeof *t->curve);
+			if (b >= t->capcurve) {
+				t->capcurve = t->capcurve ? t->capcurve * 2 : 1024;
+				while (t->capcurve <= b)
+					t->capcurve *= 2;
+				t->curve = xrealloc(t->curve, t->capcurve * sizeof *t->curve);
+			}
 			memset(t->curve + t->ncurve, 0, (b + 1 - t->ncurve) * sizeof *t->curve);
 			t->ncurve = b + 1;
 		}
@@ -437,7 +442,6 @@ static void tree_step(struct tree *t, size_t proc, int64_t a, int64_t b)
 		t->path[t->npath - 1].start_ns = a; /* the same process's stretches, joined */
 		return;
 	}
-	t->path = xrealloc(t->path, (t->npath + 1) * sizeof *t->path);
 	t->path[t->npath].proc = proc;
 	t->path[t->npath].start_ns = a;
 	t->path[t->npath].end_ns = b;
@@ -457,8 +461,12 @@ static void tree_step(struct tree *t, size_t proc, int64_t a, int64_t b)
    the wall time. Iterative, with an explicit stack of the parents to return to. */
 static void tree_critical_path(struct tree *t, size_t root)
 {
-	size_t *stack = NULL, nstack = 0, *next = xcalloc(t->nprocs, sizeof *next), cur = root, i;
+	size_t *stack = xmalloc(t->nprocs * sizeof *stack), nstack = 0, *next = xcalloc(t->nprocs, sizeof *next);
+	size_t cur = root, i;
 	int64_t at = t->procs[root].end_ns;
+
+	/* each process is entered at most once, and each entry and each process adds at most one step */
+	t->path = xmalloc((2 * t->nprocs + 1) * sizeof *t->path);
 
 	for (i = 0; i < t->nprocs; i++)
 		next[i] = t->procs[i].nchildren; /* children ordered by end: scan down from the last */
@@ -475,7 +483,6 @@ static void tree_critical_path(struct tree *t, size_t root)
 		}
 		if (child != SIZE_MAX) {
 			tree_step(t, cur, t->procs[child].end_ns, at);
-			stack = xrealloc(stack, (nstack + 1) * sizeof *stack);
 			stack[nstack++] = cur;
 			cur = child;
 			at = t->procs[child].end_ns;
