@@ -42,6 +42,7 @@ const char options_verbose_format[] =
 
 enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
+
 struct longopt {
 	const char *name;
 	int has_arg;
@@ -66,13 +67,43 @@ static const struct longopt longopts[] = {
 	{ "annotate", ARG_OPTIONAL, 'A', false },
 	{ "callgrind", ARG_REQUIRED, 'C', false },
 	{ "folded", ARG_REQUIRED, 'F', false },
-	{ "debuginfod", ARG_NONE, 'D', false },
+	{ "debuginfod", ARG_NONE, OPT_DEBUGINFOD, false },
 	{ "output-fd", ARG_REQUIRED, 'O', false },
-	{ "names", ARG_REQUIRED, 'N', false },
-	{ "tree", ARG_NONE, 'T', false },
+	{ "names", ARG_REQUIRED, OPT_NAMES, false },
+	{ "runs", ARG_REQUIRED, 'r', false },
+	{ "bench", ARG_NONE, 'b', false },
+	{ "min-runs", ARG_REQUIRED, 'm', false },
+	{ "max-runs", ARG_REQUIRED, 'M', false },
+	{ "max-time", ARG_REQUIRED, OPT_MAX_TIME, false },
+	{ "precision", ARG_REQUIRED, OPT_PRECISION, false },
+	{ "command", ARG_REQUIRED, 'c', false },
+	{ "command-name", ARG_REQUIRED, 'n', false },
+	{ "shell", ARG_REQUIRED, OPT_SHELL, false },
+	{ "warmup", ARG_REQUIRED, 'w', false },
+	{ "prepare", ARG_REQUIRED, OPT_PREPARE, false },
+	{ "conclude", ARG_REQUIRED, OPT_CONCLUDE, false },
+	{ "setup", ARG_REQUIRED, OPT_SETUP, false },
+	{ "cleanup", ARG_REQUIRED, OPT_CLEANUP, false },
+	{ "parameter-scan", ARG_REQUIRED, 'P', false },
+	{ "parameter-step-size", ARG_REQUIRED, 'D', false },
+	{ "parameter-list", ARG_REQUIRED, 'L', false },
+	{ "ignore-failure", ARG_NONE, 'i', false },
+	{ "metric", ARG_REQUIRED, OPT_METRIC, false },
+	{ "order", ARG_REQUIRED, OPT_ORDER, false },
+	{ "cpus", ARG_REQUIRED, OPT_CPUS, false },
+	{ "reference", ARG_REQUIRED, OPT_REFERENCE, false },
+	{ "noise", ARG_REQUIRED, OPT_NOISE, false },
+	{ "baseline", ARG_REQUIRED, OPT_BASELINE, false },
+	{ "max-regression", ARG_REQUIRED, OPT_MAX_REGRESSION, false },
+	{ "export-json", ARG_REQUIRED, OPT_EXPORT_JSON, false },
+	{ "export-csv", ARG_REQUIRED, OPT_EXPORT_CSV, false },
+	{ "export-markdown", ARG_REQUIRED, OPT_EXPORT_MARKDOWN, false },
+	{ "show-output", ARG_NONE, OPT_SHOW_OUTPUT, false },
+	{ "tree", ARG_NONE, OPT_TREE, false },
 };
 
-static const char shortopts[] = "af:o:pqvVhje:";
+/* -P takes three arguments and -L two; the scanner gathers the extra ones. */
+static const char shortopts[] = "af:o:pqvVhje:r:bm:M:c:n:w:P:D:L:iN";
 
 /* Print one error line and the Try line, and exit 125: the command is not run. For main only. */
 void options_usage_error(const char *fmt, ...)
@@ -149,6 +180,33 @@ static void options_help(FILE *fp)
 	      "                            CPU and wall time; CPU time by executable; how many\n"
 	      "                            CPUs were busy; the critical path (no root needed)\n"
 	      "\n"
+	      "Benchmark mode: many runs, statistics of every metric, comparisons:\n"
+	      "  -r, --runs=N              run each command N times\n"
+	      "  -b, --bench               choose the number of runs as hyperfine does (at least\n"
+	      "                            10 and 3 s), within -m, -M and --max-time\n"
+	      "  -m, --min-runs=N  -M, --max-runs=N  --max-time=SECONDS (per command)\n"
+	      "      --precision=PCT       run until the median's 95% CI is within +-PCT\n"
+	      "  -c, --command=STRING      a command to benchmark (repeatable); plain words run\n"
+	      "                            without a shell, shell syntax under /bin/sh -c\n"
+	      "  -n, --command-name=NAME   name the commands, in order\n"
+	      "      --shell=none|PATH     never use a shell (-N), or always this one\n"
+	      "  -w, --warmup=N            N unmeasured runs of each command first\n"
+	      "      --prepare=CMD  --conclude=CMD   before and after every run\n"
+	      "      --setup=CMD  --cleanup=CMD      once per command\n"
+	      "  -P, --parameter-scan NAME MIN MAX  -D, --parameter-step-size STEP\n"
+	      "  -L, --parameter-list NAME A,B,...  substitute {NAME} in commands and hooks\n"
+	      "  -i, --ignore-failure      record failing runs and go on\n"
+	      "      --metric=NAME         the primary metric: real (default), cpu, user, sys,\n"
+	      "                            instructions, cycles, max_rss_bytes, any JSON name\n"
+	      "      --order=shuffle|sequential  the order of commands in each round\n"
+	      "      --cpus=LIST           pin the commands to these CPUs (0,2-3)\n"
+	      "      --reference=STRING    compare against this command (default: the first)\n"
+	      "      --noise=PCT           differences within +-PCT are no difference (1)\n"
+	      "      --baseline=FILE       compare with a saved --export-json\n"
+	      "      --max-regression=PCT  exit 3 if a command is slower than its baseline by more\n"
+	      "      --export-json=FILE  --export-csv=FILE  --export-markdown=FILE\n"
+	      "      --show-output         let the commands use the terminal (default: /dev/null)\n"
+	      "\n"
 	      "FORMAT takes every GNU time specifier (%e %U %S %E %P %M %x %C %Tt ...),\n"
 	      "the escapes \\n \\t \\\\, and %{NAME} for any metric by its JSON name,\n"
 	      "such as %{real_ns}, %{max_rss_bytes}, %{read_bytes}, %{instructions}, %{ipc}.\n"
@@ -217,8 +275,12 @@ static int options_match_long(const char *name, size_t len, const struct longopt
 }
 
 /* Apply one option: 0, OPTIONS_* to stop and print instead of running, or -EINVAL with the message in e. */
-static int options_apply(struct opts *o, int c, const char *arg, struct options_err *e)
+static int options_apply(struct opts *o, int c, const char *arg, char *const *extra, struct options_err *e)
 {
+	int rc = bench_options_apply(o, c, arg, extra, e->buf, e->len);
+
+	if (rc <= 0)
+		return rc;
 	switch (c) {
 	case 'a': o->append = true; break;
 	case 'f': o->format = arg; o->posix = false; o->format_opt = "-f"; break;
@@ -290,7 +352,7 @@ static int options_apply(struct opts *o, int c, const char *arg, struct options_
 		break;
 	case 'C': o->callgrind = arg; break;
 	case 'F': o->folded = arg; break;
-	case 'D': o->debuginfod = true; break;
+	case OPT_DEBUGINFOD: o->debuginfod = true; break;
 	case 'O': {
 		char *end;
 		long fd = strtol(arg, &end, 10);
@@ -299,7 +361,7 @@ static int options_apply(struct opts *o, int c, const char *arg, struct options_
 		o->output_fd = (int)fd;
 		break;
 	}
-	case 'N':
+	case OPT_NAMES:
 		if (strcmp(arg, "short") == 0)
 			o->names = NAMES_SHORT;
 		else if (strcmp(arg, "full") == 0)
@@ -309,16 +371,33 @@ static int options_apply(struct opts *o, int c, const char *arg, struct options_
 		else
 			return options_fail(e, "invalid --names '%s' (short, full or bare)", arg);
 		break;
-	case 'T': o->tree = true; break;
+	case OPT_TREE: o->tree = true; break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;
 	}
 	return 0;
 }
 
+/* -P NAME MIN MAX and -L NAME LIST take more than one argument: the ones after the first. */
+static int options_extra(int c, int argc, char **argv, int *i, char *const **extra, struct options_err *e)
+{
+	int need = c == 'P' ? 2 : c == 'L' ? 1 : 0;
+
+	*extra = NULL;
+	if (!need)
+		return 0;
+	if (*i + need >= argc)
+		return options_fail(e, c == 'P' ? "-P (--parameter-scan) takes NAME MIN MAX"
+					       : "-L (--parameter-list) takes NAME VALUES");
+	*extra = argv + *i + 1;
+	*i += need;
+	return 0;
+}
+
 /* The options up to the command, in order; 0, OPTIONS_* or -EINVAL as options_apply. */
 static int options_scan(struct opts *o, int argc, char **argv, struct options_err *e)
 {
+	char *const *extra = NULL;
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -348,7 +427,8 @@ static int options_scan(struct opts *o, int argc, char **argv, struct options_er
 			} else if (eq) {
 				return options_fail(e, "option '--%s' doesn't allow an argument", l->name);
 			}
-			if ((rc = options_apply(o, l->val, arg, e)) != 0)
+			if ((rc = options_extra(l->val, argc, argv, &i, &extra, e)) < 0 ||
+			    (rc = options_apply(o, l->val, arg, extra, e)) != 0)
 				return rc;
 			continue;
 		}
@@ -360,16 +440,20 @@ static int options_scan(struct opts *o, int argc, char **argv, struct options_er
 				const char *arg = a[1] ? a + 1 : (i + 1 < argc ? argv[++i] : NULL);
 				if (!arg)
 					return options_fail(e, "option requires an argument -- '%c'", *a);
-				if ((rc = options_apply(o, *a, arg, e)) != 0)
+				if ((rc = options_extra(*a, argc, argv, &i, &extra, e)) < 0 ||
+				    (rc = options_apply(o, *a, arg, extra, e)) != 0)
 					return rc;
 				break;
 			}
-			if ((rc = options_apply(o, *a, NULL, e)) != 0)
+			if ((rc = options_apply(o, *a, NULL, NULL, e)) != 0)
 				return rc;
 		}
 	}
-	if (i >= argc)
+	if (i >= argc) {
+		if (o->bench && o->bench->ncommands) /* -c gave the commands */
+			return 0;
 		return options_fail(e, "missing program to run");
+	}
 	o->argv = argv + i;
 	return 0;
 }
@@ -391,6 +475,8 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 		err[0] = '\0';
 
 	if ((rc = options_scan(o, argc, argv, &e)) != 0)
+		return rc;
+	if ((rc = bench_options_check(o, err, errlen)) < 0)
 		return rc;
 	/* Each profile output asks for the sampler. */
 	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded || o->inline_opt))
@@ -431,4 +517,5 @@ void options_free(struct opts *o)
 {
 	free(o->events_joined);
 	o->events_joined = NULL;
+	bench_options_free(o);
 }

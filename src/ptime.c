@@ -159,6 +159,98 @@ static void ptime_check_same(const char *opt_a, const char *a, const char *opt_b
 		options_usage_error("%s and %s name the same file '%s'", opt_a, opt_b, b);
 }
 
+/* The commands of a benchmark read from and write to /dev/null (as hyperfine's), unless --show-output:
+   ptime's own standard descriptors are kept aside, for the progress line, and put back for the reports. */
+static void ptime_quiet_std(int saved[3], bool on)
+{
+	int fd, null;
+
+	if (!on) {
+		for (fd = 0; fd <= 2; fd++)
+			if (saved[fd] >= 0) {
+				dup2(saved[fd], fd);
+				close(saved[fd]);
+				saved[fd] = -1;
+			}
+		return;
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (fd = 0; fd <= 2; fd++) {
+		saved[fd] = null >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+		if (saved[fd] >= 0)
+			dup2(null, fd);
+	}
+	if (null >= 0)
+		close(null);
+}
+
+/* Benchmark mode: the runs, then the report and the exports, each written whole or not at all. */
+static int ptime_bench(struct opts *o, struct ptime_out *out)
+{
+	struct bench_opts *bo = o->bench;
+	struct ptime_out ej = { 0 }, ec = { 0 }, em = { 0 };
+	struct bench b;
+	int saved[3] = { -1, -1, -1 }, rc;
+	size_t i;
+
+	ptime_check_same("-o", o->output, "--export-json", bo->export_json);
+	ptime_check_same("-o", o->output, "--export-csv", bo->export_csv);
+	ptime_check_same("-o", o->output, "--export-markdown", bo->export_markdown);
+	ptime_check_same("--export-json", bo->export_json, "--export-csv", bo->export_csv);
+	ptime_check_same("--export-json", bo->export_json, "--export-markdown", bo->export_markdown);
+	ptime_check_same("--export-csv", bo->export_csv, "--export-markdown", bo->export_markdown);
+	if (bo->export_json)
+		ptime_open(&ej, bo->export_json, false);
+	if (bo->export_csv)
+		ptime_open(&ec, bo->export_csv, false);
+	if (bo->export_markdown)
+		ptime_open(&em, bo->export_markdown, false);
+	if (!bo->show_output) {
+		ptime_quiet_std(saved, true);
+		if (saved[2] >= 0)
+			bo->err_fd = saved[2];
+	}
+	rc = bench_run(o, &b);
+	ptime_quiet_std(saved, false);
+	bo->err_fd = STDERR_FILENO;
+	if (rc || b.failure) {
+		if (!rc) {
+			fprintf(stderr, "ptime: %s\n", b.failure);
+			rc = b.exit_status ? b.exit_status : 1;
+		}
+		ptime_commit(out, false);
+		ptime_commit(&ej, false);
+		ptime_commit(&ec, false);
+		ptime_commit(&em, false);
+		bench_free(&b);
+		return rc;
+	}
+	if (ptime_begin(out)) {
+		if (o->json)
+			report_bench_json(out->fp, &b);
+		else
+			report_bench(out->fp, &b);
+	}
+	ptime_commit(out, true);
+	if (ej.open && ptime_begin(&ej))
+		report_bench_json(ej.fp, &b);
+	ptime_commit(&ej, true);
+	if (ec.open && ptime_begin(&ec))
+		report_bench_csv(ec.fp, &b);
+	ptime_commit(&ec, true);
+	if (em.open && ptime_begin(&em))
+		report_bench_markdown(em.fp, &b);
+	ptime_commit(&em, true);
+	/* The gate says why it fails on standard error, whatever the report's format and target. */
+	for (i = 0; i < b.ncmps; i++)
+		if (b.cmps[i].regression)
+			fprintf(stderr, "ptime: '%s' is %.1f%% slower than its baseline (--max-regression=%g%%)\n",
+				b.cmds[b.cmps[i].cmd].name, (b.cmps[i].r[b.primary].ratio - 1) * 100, bo->max_regression_pct);
+	rc = b.exit_status;
+	bench_free(&b);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -185,7 +277,7 @@ int main(int argc, char **argv)
 	ptime_check_same("-o", o.output, "--folded", o.folded);
 	ptime_check_same("--callgrind", o.callgrind, "--folded", o.folded);
 	symbols_use_debuginfod(o.debuginfod);
-	if (o.json && (why = report_json_load()) != NULL) {
+	if ((o.json || (o.bench && (o.bench->export_json || o.bench->baseline))) && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
 		options_free(&o);
 		return EXIT_CANCELED;
@@ -196,6 +288,11 @@ int main(int argc, char **argv)
 		ptime_open(&out, o.output, o.append);
 	else
 		ptime_open_fd(&out, o.output_fd >= 0 ? o.output_fd : STDERR_FILENO, o.output_fd >= 0);
+	if (o.bench) {
+		rc = ptime_bench(&o, &out);
+		options_free(&o);
+		return rc;
+	}
 	if (o.callgrind)
 		ptime_open(&callgrind, o.callgrind, false);
 	if (o.folded)

@@ -199,6 +199,7 @@ struct result {
 	char stopped[320];       /* why the kernel stops counting and sampling at the command's exec, or "" */
 	struct counters *counters; /* NULL when counting was off */
 	struct profile *profile;   /* NULL without --sample */
+	int cpu;                 /* benchmark mode: the CPU the command ended on; -1 unknown */
 	struct tree *tree;         /* NULL without --tree */
 };
 
@@ -348,6 +349,14 @@ struct bench_opts {
 	double max_regression_pct; /* --max-regression; < 0: no gate */
 	const char *export_json, *export_csv, *export_markdown;
 	bool progress;           /* a progress line on standard error (a terminal, and not --json to it) */
+	int err_fd;              /* where the progress line goes while the runs have /dev/null as standard error */
+	bool show_output;        /* --show-output: the commands keep ptime's standard input and output */
+	char *scans[BENCH_MAX_PARAMS][3]; /* -P NAME MIN MAX as given, expanded into params once -D is known */
+	size_t nscans;
+	const char *step;        /* -D */
+	void *cpuset;            /* --cpus as a cpu_set_t of cpuset_size bytes, owned; NULL: not pinned */
+	size_t cpuset_size;
+	bool counted_metric;     /* --metric names a counter: it must be countable here */
 };
 
 /* A metric benchmark mode records for every run: a name of metrics.c, "cpu_ns", a counter or a
@@ -455,9 +464,11 @@ struct bench {
 	size_t rounds;
 	struct host host;
 	struct bench_noise noise;
-	int64_t wall_ns;         /* from the first warmup to the last run */
+	int64_t wall_ns;         /* from the first setup to the last cleanup */
+	int64_t stats_ns;        /* what computing the statistics and comparisons took */
 	int exit_status;         /* 0, a failed run's status, or EXIT_REGRESSION */
 	char *failure;           /* the line that said why the benchmark stopped, or NULL */
+	double *values;          /* every run's metrics, one block: what bench_run.v point into */
 };
 
 #define EXIT_REGRESSION 3        /* --max-regression: a command is slower than its baseline */
@@ -478,6 +489,9 @@ struct metric {
 	int id;
 	const char *help;
 };
+
+/* --- util/sort.c --- */
+void sort_doubles(double *x, size_t n);
 
 /* --- util/xmalloc.c --- */
 void xmalloc_on_failure(int status, void (*recover)(void));
@@ -508,6 +522,12 @@ void outfile_abort(struct outfile *f);
 bool outfile_same(const char *a, const char *b);
 
 /* --- options.c --- */
+/* Long options without a short one: their values in the option tables of options.c and bench/options.c. */
+enum {
+	OPT_DEBUGINFOD = 256, OPT_NAMES, OPT_MAX_TIME, OPT_PRECISION, OPT_SHELL, OPT_PREPARE, OPT_CONCLUDE,
+	OPT_SETUP, OPT_CLEANUP, OPT_METRIC, OPT_ORDER, OPT_CPUS, OPT_REFERENCE, OPT_NOISE, OPT_BASELINE,
+	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT, OPT_TREE,
+};
 enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
 int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
 void options_print(FILE *fp, int what);
@@ -789,6 +809,7 @@ int procfs_paranoid(void);
 int procfs_parse_int(const char *text, int *v);
 int procfs_read_int(const char *path, int fallback);
 void procfs_parse_cpu_model(const char *text, char *out, size_t len);
+int procfs_last_cpu(pid_t pid);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);
@@ -807,6 +828,7 @@ bool format_needs(const char *fmt, const char *sec);
 void format_report(FILE *fp, const struct opts *o, const struct result *r);
 void format_human_bytes(char *buf, size_t len, uint64_t bytes);
 void format_group_digits(char *buf, size_t len, uint64_t v);
+void format_real(char *buf, size_t len, double v);
 
 /* --- report/classic.c --- */
 void report_classic(FILE *fp, const struct opts *o, const struct result *r);
@@ -814,6 +836,10 @@ void report_classic(FILE *fp, const struct opts *o, const struct result *r);
 /* --- report/json.c --- */
 int report_json(FILE *fp, const struct opts *o, const struct result *r);
 const char *report_json_load(void);
+struct json_object;
+struct json_object *report_json_str(const char *s);
+struct json_object *report_json_host(const struct host *h);
+int report_json_write(FILE *fp, struct json_object *root);
 
 /* --- bench/stats.c --- */
 void stats_compute(const double *x, size_t n, struct bench_stats *out);
@@ -821,21 +847,42 @@ double stats_quantile(const double *sorted, size_t n, double p);
 bool stats_median_ci(const double *sorted, size_t n, double ci[2]);
 double stats_t_quantile(double p, double df);
 bool stats_outlier(double x, double median, double mad);
+double stats_z_quantile(double p);
+double stats_binom_half_cdf(size_t n, size_t k);
 
 /* --- bench/compare.c --- */
 void compare_ratio(const double *a, size_t na, const double *b, size_t nb, double noise_pct, struct bench_ratio *out);
 double compare_mann_whitney(const double *a, size_t na, const double *b, size_t nb);
 
+/* --- bench/noise.c --- */
+void noise_read_state(struct bench_noise *n);
+void noise_free(struct bench_noise *n);
+
+/* --- bench/options.c --- */
+int bench_options_apply(struct opts *o, int c, const char *arg, char *const *extra, char *err, size_t len);
+int bench_options_check(struct opts *o, char *err, size_t len);
+void bench_options_free(struct opts *o);
+
 /* --- bench/loop.c --- */
 int bench_run(const struct opts *o, struct bench *b);
 void bench_free(struct bench *b);
-int bench_split(const char *s, char ***argv, bool *shell);
+void bench_cmd_free(struct bench_cmd *c, size_t nmetrics);
+void bench_cmd_stats(const struct bench *b, struct bench_cmd *c);
+const char *bench_metric_name(const char *m);
+const char *bench_status_text(int wait_status);
 
-/* --- report/bench.c, csv.c, markdown.c, json-bench.c --- */
+/* --- bench/split.c --- */
+int bench_split_words(const char *s, bool literal, char ***argv, bool *shell);
+void bench_free_argv(char **v);
+char *bench_substitute(const char *s, const char *const *names, char *const *values, size_t n);
+char *bench_join(char *const *argv);
+
+/* --- report/bench.c, csv.c, markdown.c, json-bench.c, baseline.c --- */
 void report_bench(FILE *fp, const struct bench *b);
 int report_bench_csv(FILE *fp, const struct bench *b);
 int report_bench_markdown(FILE *fp, const struct bench *b);
 int report_bench_json(FILE *fp, const struct bench *b);
 int report_bench_baseline(const char *path, struct bench *b, char *err, size_t errlen);
+void report_bench_baseline_free(struct bench_cmd *base);
 
 #endif

@@ -127,6 +127,13 @@ if [ -e "$FX/libfxnoperf.so" ]; then
 	jexpr "$TMP/np.json" '"perf_event_paranoid" in d["unavailable"]["tree"] and "processes" not in d' | true_; ok $? "refused: JSON unavailable.tree"
 fi
 
+# Benchmark mode does not take --tree yet: refused, and the command does not run.
+"$PTIME" --tree -r 2 touch "$TMP/ran" 2>"$TMP/bench"; rc=$?
+is "$rc" 125 "--tree with -r: refused with 125"
+ok "$([ -e "$TMP/ran" ] && echo 1 || echo 0)" "--tree with -r: the command did not run"
+is "$(head -n 1 "$TMP/bench")" "ptime: --tree cannot be combined with benchmark mode yet: run the build once with --tree" \
+	"--tree with -r: one line says why"
+
 # Unprivileged (perf_event_paranoid 2 allows one's own tasks, user space only).
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$TMP"

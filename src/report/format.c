@@ -1,6 +1,7 @@
 /* report/format.c: the GNU time format language (%e %U ... and \n \t \\), its status lines, and %{name}. */
 #include "config.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,4 +268,23 @@ void format_group_digits(char *buf, size_t len, uint64_t v)
 		buf[o++] = tmp[i];
 	}
 	buf[o] = '\0';
+}
+
+/* The shortest text that reads back as exactly v, with a '.' whatever the locale: "0.0168", "1e-07",
+   and a whole number below 2^53 in plain digits ("1000000", not "1e+06"). */
+void format_real(char *buf, size_t len, double v)
+{
+	int prec;
+
+	if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v) {
+		snprintf(buf, len, "%.0f", v);
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(buf, len, "%.17g", v);
 }

@@ -1,4 +1,5 @@
-/* report/json.c: the one JSON object of a run (docs/json.md); the only file that includes json-c. */
+/* report/json.c: the one JSON object of a run (docs/json.md), and the string, host and writing helpers that
+   json-bench.c and baseline.c share; with them, the only files that include json-c. */
 #include "config.h"
 
 #include <json-c/json.h>
@@ -533,7 +534,6 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 	json_object *root = jc.json_object_new_object(), *argv = jc.json_object_new_array();
 	json_object *unavailable = jc.json_object_new_object();
 	char *const *a;
-	int rc;
 
 	json_nraw = 0;
 	jc.json_object_object_add(root, "schema_version", jc.json_object_new_int(PTIME_SCHEMA_VERSION));
@@ -560,6 +560,27 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 	if (r->have_host)
 		jc.json_object_object_add(root, "host", json_host(&r->host));
 	jc.json_object_object_add(root, "unavailable", unavailable);
+	return report_json_write(fp, root);
+}
+
+/* A JSON string for the other JSON reports, made as every string of this one is (see json_str). */
+json_object *report_json_str(const char *s)
+{
+	return json_str(s);
+}
+
+/* The host object, the same in every document. */
+json_object *report_json_host(const struct host *h)
+{
+	return json_host(h);
+}
+
+/* Add "raw_bytes" to root when some string of it was not UTF-8, write it on one line and free it; returns
+   0, or -1 on a write error. The JSON reports call report_json_load before they build anything. */
+int report_json_write(FILE *fp, json_object *root)
+{
+	int rc;
+
 	if (json_nraw) {
 		json_object *raw = jc.json_object_new_object();
 		struct json_ptr p = { 0 };
@@ -570,7 +591,7 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 		else
 			jc.json_object_put(raw);
 	}
-
+	json_nraw = 0;
 	rc = fprintf(fp, "%s\n", jc.json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 									   JSON_C_TO_STRING_NOSLASHESCAPE));
 	jc.json_object_put(root);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -249,6 +250,10 @@ int measure_run(const struct opts *o, struct result *r)
 		return EXIT_CANCELED;
 	}
 	caps_secure_exec(o->argv[0], r->stopped, sizeof r->stopped);
+	r->cpu = -1;
+	/* --cpus pins the command alone, not ptime: set while it is corked, inherited by what it starts. */
+	if (o->bench && o->bench->cpuset && sched_setaffinity(sp.pid, o->bench->cpuset_size, o->bench->cpuset) < 0)
+		fprintf(stderr, "ptime: cannot pin the command to --cpus=%s: %s\n", o->bench->cpus, strerror(errno));
 	/* The probes attach while the child waits on the cork. */
 	for (i = 0; i < NPROBES; i++)
 		st[i] = probes[i].attach(o, r, sp.pid);
@@ -256,6 +261,8 @@ int measure_run(const struct opts *o, struct result *r)
 	spawn_release(&sp, r);
 	measure_poll(st, sp.pid);
 	if (spawn_wait_exit(&sp, r) == 0) {
+		if (o->bench)
+			r->cpu = procfs_last_cpu(sp.pid);
 		for (i = 0; i < NPROBES; i++)
 			if (st[i] && probes[i].exited)
 				probes[i].exited(st[i], r);

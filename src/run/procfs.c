@@ -191,3 +191,23 @@ void procfs_read_host(struct host *h)
 	h->cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
 	h->perf_event_paranoid = procfs_paranoid();
 }
+
+/* The CPU a process last ran on (field 39 of /proc/PID/stat: for a zombie, where it exited), or -1. */
+int procfs_last_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int field, cpu = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (procfs_slurp(path, buf, sizeof buf) <= 0 || !(p = strrchr(buf, ')')))
+		return -1;
+	/* After the comm, which may hold spaces and parentheses, field 3 is the state. */
+	for (field = 2; *p && field < 39; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -1;
+	}
+	if (field == 39 && sscanf(p + 1, "%d", &cpu) != 1)
+		return -1;
+	return cpu;
+}
