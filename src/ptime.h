@@ -640,6 +640,9 @@ size_t tree_pending(const struct tree *t, int *pids, size_t max);
 void tree_cmdline_gone(struct tree *t, int pid);
 void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cpu, int wait_status);
 void tree_free(struct tree *t);
+
+/* --- probe/tree-path.c --- */
+void tree_analyze(struct tree *t, size_t root);
 size_t tree_brief(const struct tree_proc *p, char *buf, size_t len);
 
 /* --- report/tree.c --- */
