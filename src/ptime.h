@@ -353,6 +353,7 @@ struct bench_opts {
 	bool show_output;        /* --show-output: the commands keep ptime's standard input and output */
 	char *scans[BENCH_MAX_PARAMS][3]; /* -P NAME MIN MAX as given, expanded into params once -D is known */
 	size_t nscans;
+	size_t scan_pos[BENCH_MAX_PARAMS]; /* how many -L came before each -P */
 	const char *step;        /* -D */
 	void *cpuset;            /* --cpus as a cpu_set_t of cpuset_size bytes, owned; NULL: not pinned */
 	size_t cpuset_size;
@@ -563,7 +564,17 @@ bool dlib_load(const char *soname, const char *const *names, void **slots, size_
 void caps_init(void);
 bool caps_raise_perfmon(void);
 void caps_lower(void);
-void caps_drop_for_exec(void);
+/* What the child undoes before exec, as raw syscalls: RLIMIT_NOFILE back to the user's, and, when file
+   capabilities elevated ptime, the ambient set cleared and capset(hdr, data) (permitted and effective empty). */
+struct caps_exec {
+	bool nofile;
+	struct rlimit nofile_limit;
+	bool drop;
+	bool unknown;            /* capget failed: the command must not run */
+	uint32_t hdr[2];         /* struct __user_cap_header_struct */
+	uint32_t data[6];        /* two struct __user_cap_data_struct */
+};
+void caps_exec_prepare(struct caps_exec *ce);
 const char *caps_held(void);
 bool caps_used(void);
 bool caps_secure_exec(const char *cmd, char *why, size_t len);
@@ -572,8 +583,11 @@ bool caps_secure_exec(const char *cmd, char *why, size_t len);
 struct spawn {
 	pid_t pid;
 	int cork;                /* write end: one byte releases the child */
+	int execd;               /* read end: EOF once the child has exec'ed (or exited) */
 	struct timespec start_mono;
 	const char *failed;      /* when spawn_fork fails: the step, as in "cannot create the cork pipe" */
+	struct spawn_args *args; /* what the child reads, and where it leaves the errno of a failed exec */
+	bool lower_floor;        /* a report shows the command's max RSS: lower ptime's own before the release */
 };
 void spawn_init(void);
 int spawn_fork(struct spawn *sp, char *const argv[]);
@@ -605,6 +619,7 @@ const struct counter *counters_find(const struct counters *cs, const char *name)
 void counters_label(const struct counter *c, char *buf, size_t len);
 struct mval counters_metric(const struct result *r, const char *name);
 bool counters_metric_known(const char *name);
+bool counters_metric_uses(const char *name, const char *ev);
 const char *counters_suggest(const char *name);
 extern const char *const counters_derived_names[];
 
@@ -813,6 +828,8 @@ int procfs_parse_int(const char *text, int *v);
 int procfs_read_int(const char *path, int fallback);
 void procfs_parse_cpu_model(const char *text, char *out, size_t len);
 int procfs_last_cpu(pid_t pid);
+void procfs_reset_peak(void);
+void procfs_drop_text(void);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);

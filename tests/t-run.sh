@@ -68,4 +68,46 @@ ok "$([ "$(cat "$TMP/true")" -lt 150000000 ] && echo 0 || echo 1)" "real_ns of t
 u=$(cat "$TMP/burn")
 ok "$([ "$u" -ge 720000000 ] && [ "$u" -le 1200000000 ] && echo 0 || echo 1)" "user time covers 2 threads in 2 processes ($u ns for 800 ms of work)"
 
+# execvp's PATH search, done by ptime itself for the cloned child: as glibc's execvp does it, and as GNU
+# time (which calls execvp) does it on the same input where GNU time is installed.
+mkdir -p "$TMP/pa" "$TMP/pb" "$TMP/pc/cmd" "$TMP/pd"
+printf '#!/bin/sh\necho from-a\n' >"$TMP/pa/cmd"; chmod 644 "$TMP/pa/cmd"
+printf '#!/bin/sh\necho from-b\n' >"$TMP/pb/cmd"; chmod 755 "$TMP/pb/cmd"
+printf 'echo no-hashbang "$0" "$@"\n' >"$TMP/pd/ns"; chmod 755 "$TMP/pd/ns"
+chmod 755 "$TMP"
+pathenv() { if [ "$pv" = -unset ]; then env -u PATH "$@"; else env PATH="$pv" "$@"; fi; }
+pathrun() { # pathrun DESCRIPTION WANT PATH|-unset DIR COMMAND...: output and status, run in DIR with PATH
+	desc=$1 want=$2 pv=$3 dir=$4
+	shift 4
+	got=$(cd "$dir" && pathenv "$PTIME" -f '%x' "$@" 2>&1 | sed "s/^ptime: cannot run '\(.*\)':/cannot run \1:/" | tr '\n' '|')
+	is "$got" "$want" "$desc"
+	if [ -x /usr/bin/time ]; then
+		gnu=$(cd "$dir" && pathenv /usr/bin/time -f '%x' "$@" 2>&1 | sed 's|^/usr/bin/time: ||' | tr '\n' '|')
+		is "$got" "$gnu" "$desc: as GNU time"
+	else
+		skip "$desc: as GNU time" "no /usr/bin/time"
+	fi
+}
+denied='cannot run cmd: Permission denied|Command exited with non-zero status 126|126|'
+pathrun "PATH: a file that may not be run is passed over for a later one" 'from-b|0|' "$TMP/pa:$TMP/pb" / cmd
+pathrun "PATH: a directory named like the command is passed over" 'from-b|0|' "$TMP/pc:$TMP/pb" / cmd
+pathrun "PATH: the earlier entry wins" 'from-b|0|' "$TMP/pb:$TMP/pa" / cmd
+pathrun "PATH: only a file that may not be run: Permission denied, 126" "$denied" "$TMP/pa" / cmd
+pathrun "PATH: only a directory: Permission denied, 126" "$denied" "/nonexistent:$TMP/pc" / cmd
+pathrun "PATH: denied first, missing after: still Permission denied" "$denied" "$TMP/pa:/nonexistent" / cmd
+pathrun "PATH: nowhere: 127" 'cannot run cmd: No such file or directory|Command exited with non-zero status 127|127|' \
+	/nonexistent / cmd
+pathrun "PATH: an entry that is a file: its error, 126" \
+	'cannot run cmd: Not a directory|Command exited with non-zero status 126|126|' "$TMP/pb/cmd" / cmd
+pathrun "PATH: an empty entry is the current directory; a file without #! runs under /bin/sh" \
+	'no-hashbang ns x y|0|' "/nonexistent:" "$TMP/pd" ns x y
+pathrun "PATH empty: the current directory" 'no-hashbang ns x|0|' "" "$TMP/pd" ns x
+pathrun "PATH: an empty entry in the middle" 'no-hashbang ns|0|' "/nonexistent::$TMP/pb" "$TMP/pd" ns
+pathrun "a name with a slash is not searched" 'no-hashbang ./ns z|0|' "$TMP/pb" "$TMP/pd" ./ns z
+pathrun "a name with a slash: no file" \
+	'cannot run ./cmd: No such file or directory|Command exited with non-zero status 127|127|' "$TMP/pb" / ./cmd
+pathrun "PATH unset: glibc's /bin:/usr/bin" 'unset|0|' -unset / sh -c 'echo unset'
+pathrun "an empty command name: 127" \
+	'cannot run : No such file or directory|Command exited with non-zero status 127|127|' "$TMP/pb" / ''
+
 done_testing

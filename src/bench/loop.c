@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
@@ -199,10 +200,30 @@ static int loop_commands(struct loop *l, char *err, size_t errlen)
 		if (loop_expand(l, bo->commands[i], NULL, bo->nnames > k ? bo->names[k] : NULL, false, err, errlen) < 0)
 			return -1;
 	for (i = 0; i < l->b->ncmds; i++) {
-		int e = loop_findable(l->b->cmds[i].argv[0]);
+		const struct bench_cmd *c = &l->b->cmds[i];
+		const char *const hooks[] = { c->setup, c->prepare, c->conclude, c->cleanup };
+		const char *const opts[] = { "--setup", "--prepare", "--conclude", "--cleanup" };
+		int e = loop_findable(c->argv[0]);
+		size_t h;
 		if (e < 0) {
-			snprintf(err, errlen, "cannot run '%s': %s", l->b->cmds[i].argv[0], strerror(-e));
+			snprintf(err, errlen, "cannot run '%s': %s", c->argv[0], strerror(-e));
 			return -1;
+		}
+		for (h = 0; h < 4; h++) {
+			char **argv = NULL;
+			const char *sh;
+			if (!hooks[h])
+				continue;
+			if (loop_argv(bo, hooks[h], &argv, &sh) < 0) {
+				snprintf(err, errlen, "cannot split %s '%s': an unterminated quote", opts[h], hooks[h]);
+				return -1;
+			}
+			e = loop_findable(argv[0]);
+			if (e < 0)
+				snprintf(err, errlen, "cannot run %s '%s': %s: %s", opts[h], hooks[h], argv[0], strerror(-e));
+			bench_free_argv(argv);
+			if (e < 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -308,33 +329,32 @@ static int loop_metrics(struct loop *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* A counter as the primary metric must be countable here: find out before anything runs. */
+/* A counter as the primary metric must be countable here: find out before anything runs, by opening
+   its events on ptime itself (what the events of a metric derived from several are: counters.c). */
 static int loop_check_primary(struct loop *l, char *err, size_t errlen)
 {
 	const char *name = l->b->metrics[l->b->primary].name;
-	struct result r;
+	struct counters *cs;
 	char *why = NULL;
-	struct mval v;
+	size_t i;
+	int rc = 0;
 
 	if (metrics_find(name) || strcmp(name, "cpu_ns") == 0)
 		return 0;
-	memset(&r, 0, sizeof r);
-	r.ran = true;
-	r.real_ns = 1;
-	r.counters = counters_create(l->o->events, &why);
+	cs = counters_create(l->o->events, &why);
 	free(why);
-	if (!r.counters)
+	if (!cs)
 		return 0;
-	counters_open(r.counters, 0);
-	counters_read(r.counters, &r.ru);
-	v = counters_metric(&r, name);
-	if (v.kind == MVAL_NONE && !strstr(v.why, " is 0") && !strstr(v.why, "no events")) {
-		snprintf(err, errlen, "--metric=%s cannot be measured here: %s", name, v.why);
-		counters_free(r.counters);
-		return -1;
+	counters_open(cs, 0);
+	for (i = 0; i < cs->n && rc == 0; i++) {
+		const struct counter *c = &cs->c[i];
+		if (c->fd < 0 && counters_metric_uses(name, c->ev.name)) {
+			snprintf(err, errlen, "--metric=%s cannot be measured here: %s: %s", name, c->ev.name, c->why);
+			rc = -1;
+		}
 	}
-	counters_free(r.counters);
-	return 0;
+	counters_free(cs);
+	return rc;
 }
 
 /* --- hooks and runs --- */
@@ -514,7 +534,8 @@ static int loop_once(struct loop *l, size_t ci, size_t round, bool warm)
 	}
 	if (loop_hook_run(l, "--conclude", c->conclude, c, warm ? 0 : lc->done) < 0)
 		return -1;
-	lc->spent_s += loop_now() - t0;
+	if (!warm) /* the count of -b, --max-time and the ETA go by measured runs only */
+		lc->spent_s += loop_now() - t0;
 	return 0;
 }
 
@@ -538,7 +559,7 @@ static bool loop_wants(struct loop *l, size_t ci)
 		}
 	} else if (!lc->target) {
 		/* -b: as hyperfine, enough runs for 3 s, at least 10, from the first run's time with its hooks */
-		double n = lc->spent_s > 0 ? ceil(LOOP_AUTO_SECONDS / lc->spent_s) : (double)l->max_runs;
+		double n = lc->spent_s > 0 ? floor(LOOP_AUTO_SECONDS / lc->spent_s) : (double)l->max_runs;
 		size_t lo = bo->min_runs ? bo->min_runs : LOOP_AUTO_MIN_RUNS;
 		if (n < (double)lo)
 			n = (double)lo;
@@ -555,7 +576,9 @@ static bool loop_wants(struct loop *l, size_t ci)
 			return !(lc->finished = true);
 		}
 	}
-	if (max_time > 0 && lc->spent_s >= max_time && lc->done >= (min_runs < 2 ? min_runs : 2)) {
+	/* --max-time stops a command once its runs took that long, but never before an explicit
+	   --min-runs, nor before 2 runs otherwise */
+	if (max_time > 0 && lc->spent_s >= max_time && lc->done >= (bo->min_runs ? bo->min_runs : 2)) {
 		c->stop = "--max-time";
 		return !(lc->finished = true);
 	}
@@ -565,7 +588,8 @@ static bool loop_wants(struct loop *l, size_t ci)
 	}
 	if (bo->precision_pct <= 0 && !bo->runs && lc->done >= lc->target) {
 		c->stop = lc->target == l->max_runs && bo->max_runs ? "--max-runs" :
-			  lc->target == (bo->min_runs ? bo->min_runs : LOOP_AUTO_MIN_RUNS) ? "--min-runs" : "3 s";
+			  lc->target == (bo->min_runs ? bo->min_runs : LOOP_AUTO_MIN_RUNS) && bo->min_runs ? "--min-runs" :
+			  lc->target == LOOP_AUTO_MIN_RUNS ? "at least 10 runs" : "3 s";
 		return !(lc->finished = true);
 	}
 	return true;
@@ -796,7 +820,11 @@ int bench_run(const struct opts *o, struct bench *b)
 		snprintf(err, sizeof err, "cannot keep the runs: memfd_create: %s", strerror(errno));
 		goto bad;
 	}
-	/* Everything the runs need is allocated now, before the first: ptime's RSS stays as it is. */
+	/* Everything the runs need is allocated now, before the first: ptime's RSS stays as it is. The heap
+	   is never given back either (malloc would trim it after some runs): what ptime holds at each exec,
+	   the floor of each run's ru_maxrss, must not change from one run to the next. */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
 	l.rec_size = sizeof(struct loop_rec) + b->nmetrics * sizeof(double);
 	l.rec = xcalloc(1, l.rec_size);
 	l.lc = xcalloc(b->ncmds, sizeof *l.lc);

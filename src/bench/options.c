@@ -124,7 +124,7 @@ static int bopt_decimals(const char *s)
 }
 
 /* -P NAME MIN MAX, expanded once -D is known: integers, or decimals when -D or a bound has them. */
-static int bopt_scan(struct bench_opts *b, char *const *a, const char *step_s, char *err, size_t len)
+static int bopt_scan(struct bench_opts *b, char *const *a, const char *step_s, size_t pos, char *err, size_t len)
 {
 	struct bench_param *p;
 	double lo, hi, step = 1;
@@ -157,7 +157,11 @@ static int bopt_scan(struct bench_opts *b, char *const *a, const char *step_s, c
 		snprintf(err, len, "-P %s %s %s gives %zu values: at most %d", a[0], a[1], a[2], n, BENCH_MAX_VALUES);
 		return -EINVAL;
 	}
-	p = &b->params[b->nparams++];
+	/* in its place among the -L parameters, so that the first on the command line varies fastest */
+	memmove(&b->params[pos + 1], &b->params[pos], (b->nparams - pos) * sizeof *b->params);
+	b->nparams++;
+	p = &b->params[pos];
+	memset(p, 0, sizeof *p);
 	p->name = a[0];
 	p->n = n;
 	p->values = xcalloc(n, sizeof *p->values);
@@ -251,6 +255,7 @@ int bench_options_apply(struct opts *o, int c, const char *arg, char *const *ext
 			return -EINVAL;
 		}
 		/* expanded once every option is read: -D may come after -P */
+		b->scan_pos[b->nscans] = b->nparams;
 		memcpy(b->scans[b->nscans++], a, sizeof a);
 		return 0;
 	}
@@ -310,8 +315,12 @@ int bench_options_check(struct opts *o, char *err, size_t len)
 		snprintf(err, len, "-D (--parameter-step-size) is for -P (--parameter-scan)");
 		return -EINVAL;
 	}
-	for (i = 0; i < b->nscans; i++)
-		if ((rc = bopt_scan(b, b->scans[i], b->step, err, len)) < 0)
+	if (b->nparams + b->nscans > BENCH_MAX_PARAMS) {
+		snprintf(err, len, "at most %d parameters", BENCH_MAX_PARAMS);
+		return -EINVAL;
+	}
+	for (i = b->nscans; i-- > 0;) /* the last first: each position counts only the -L before it */
+		if ((rc = bopt_scan(b, b->scans[i], b->step, b->scan_pos[i], err, len)) < 0)
 			return rc;
 	if (b->runs && b->adaptive) {
 		snprintf(err, len, "-r and -b both choose the number of runs: give one");

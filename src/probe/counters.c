@@ -468,3 +468,25 @@ void counters_list(FILE *fp)
 	fputs("\nAlso: raw events as rNNNN (hexadecimal), and the modifiers :u (user space only) and\n"
 	      ":k (kernel only) on any event, as in perf.\n", fp);
 }
+
+/* Whether the metric called name is the event ev, or is derived from it (stalled_cycles_per_insn
+   needs only one of its two stalls: it is said to use neither, only instructions). */
+bool counters_metric_uses(const char *name, const char *ev)
+{
+	size_t i, n = strlen(ev);
+	const char *p;
+
+	if (strcmp(name, ev) == 0)
+		return true;
+	for (i = 0; i < sizeof counters_derived / sizeof counters_derived[0]; i++) {
+		if (strcmp(name, counters_derived[i].name) != 0)
+			continue;
+		if (strcmp(name, "stalled_cycles_per_insn") == 0)
+			return strcmp(ev, "instructions") == 0;
+		for (p = counters_derived[i].needs; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+			if (strncmp(p, ev, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+				return true;
+		}
+	}
+	return false;
+}

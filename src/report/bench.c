@@ -377,7 +377,8 @@ static void bench_verdict(FILE *fp, const struct bench *b, const struct bench_cm
 		return;
 	}
 	if (r->verdict == BENCH_NO_DIFFERENCE) {
-		fprintf(fp, "  '%s': no significant difference%s (ratio %.3f, 95%% CI %.2f … %.2f", who, than,
+		fprintf(fp, "  '%s': no significant difference%s (ratio %.3f, 95%% CI %.2f … %.2f", who,
+			*than ? " from its baseline" : "",
 			r->ratio, r->ci[0], r->ci[1]);
 		if (r->ci[0] >= 1 - noise / 100 && r->ci[1] <= 1 + noise / 100)
 			fprintf(fp, ", within the %g%% noise band", noise);

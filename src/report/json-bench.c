@@ -282,6 +282,7 @@ int report_bench_json(FILE *fp, const struct bench *b)
 	}
 	bj_add(root, "rounds", bj.json_object_new_int64((int64_t)b->rounds));
 	bj_add(root, "wall_ns", bj.json_object_new_int64(b->wall_ns));
+	bj_add(root, "stats_ns", bj.json_object_new_int64(b->stats_ns));
 	bj_add(root, "host", report_json_host(&b->host));
 	bj_add(root, "noise", bj_noise(&b->noise));
 	bj_add(root, "exit_status", bj.json_object_new_int(b->exit_status));

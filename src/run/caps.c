@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -108,24 +109,35 @@ void caps_lower(void)
 		caps_set_effective(NULL, 0);
 }
 
-/* In the child: the user's own open-file limit again, and give up every capability ptime's file
-   capabilities gave. */
-void caps_drop_for_exec(void)
+/* What the command must get back before exec, worked out in the parent: the child shares ptime's memory
+   and must not allocate (libcap's cap_get_proc does), so it only replays this with raw syscalls. */
+void caps_exec_prepare(struct caps_exec *ce)
 {
-	cap_t c;
-	if (caps_nofile_raised && setrlimit(RLIMIT_NOFILE, &caps_nofile) < 0)
-		_exit(EXIT_CANNOT_INVOKE); /* never run the command with other limits than the user's */
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	int i;
+
+	memset(ce, 0, sizeof *ce);
+	ce->nofile = caps_nofile_raised;
+	ce->nofile_limit = caps_nofile;
 	if (!caps.elevated)
 		return;
 	/* The kernel already cleared the ambient set at ptime's own exec (it has file capabilities), so the
 	   user's ambient capabilities cannot be passed on; the inheritable set is still the user's, and is
 	   kept: only what the file capabilities gave (permitted, effective) goes. */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	c = libcap.cap_get_proc();
-	if (!c || libcap.cap_clear_flag(c, CAP_PERMITTED) < 0 || libcap.cap_clear_flag(c, CAP_EFFECTIVE) < 0 ||
-	    libcap.cap_set_proc(c) < 0)
-		_exit(EXIT_CANNOT_INVOKE); /* never run the command with more than the user had */
-	libcap.cap_free(c);
+	ce->drop = true;
+	memset(data, 0, sizeof data);
+	if (syscall(SYS_capget, &hdr, data) < 0) {
+		ce->unknown = true; /* never run the command with more than the user had */
+		return;
+	}
+	ce->hdr[0] = hdr.version;
+	ce->hdr[1] = 0;
+	for (i = 0; i < 2; i++) {
+		ce->data[3 * i] = 0;                      /* effective */
+		ce->data[3 * i + 1] = 0;                  /* permitted */
+		ce->data[3 * i + 2] = data[i].inheritable;
+	}
 }
 
 /* What ptime held and used, for the report: names in a static string, or NULL if nothing. */
@@ -152,7 +164,8 @@ static bool caps_which(const char *cmd, char *path, size_t len)
 		snprintf(path, len, "%s", cmd);
 		return true;
 	}
-	for (p = dirs && *dirs ? dirs : "/bin:/usr/bin"; ; p = colon + 1) {
+	/* As for execvp: PATH unset is glibc's default, an empty PATH the current directory. */
+	for (p = dirs ? dirs : "/bin:/usr/bin"; ; p = colon + 1) {
 		struct stat st;
 		colon = strchr(p, ':');
 		snprintf(path, len, "%.*s%s%s", colon ? (int)(colon - p) : (int)strlen(p), p,

@@ -118,6 +118,8 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 
 static sigjmp_buf measure_jmp;
 
+#define MEASURE_RESERVE (2u << 20)
+
 static void measure_recover(void)
 {
 	siglongjmp(measure_jmp, -1);
@@ -136,6 +138,7 @@ static void sampler_finish_guarded(void *st, struct result *r)
 {
 	static const int faults[] = { SIGABRT, SIGSEGV, SIGBUS };
 	struct sigaction sa, old[3];
+	void *volatile reserve;
 	size_t i;
 	int why;
 
@@ -144,6 +147,10 @@ static void sampler_finish_guarded(void *st, struct result *r)
 	sa.sa_flags = SA_NODEFER;
 	for (i = 0; i < 3; i++)
 		sigaction(faults[i], &sa, &old[i]);
+	/* Address space held back for the report: resolving may leave the rest in use (a sampler given up
+	   half way is not freed), and the report of times must still be written. Big enough to be a
+	   mapping of its own, so that free gives it back. */
+	reserve = malloc(MEASURE_RESERVE);
 	why = sigsetjmp(measure_jmp, 1);
 	if (why == 0) {
 		xmalloc_on_failure(r->exit_status, measure_recover);
@@ -157,6 +164,7 @@ static void sampler_finish_guarded(void *st, struct result *r)
 			snprintf(p->why, sizeof p->why, "resolving the samples to functions and lines failed: %s",
 				 strsignal(why));
 	}
+	free(reserve);
 	xmalloc_on_failure(r->exit_status, NULL);
 	for (i = 0; i < 3; i++)
 		sigaction(faults[i], &old[i], NULL);
@@ -232,6 +240,20 @@ static void measure_poll(void *const *st, pid_t pid)
 		close(pidfd);
 }
 
+/* Whether a report will show the command's max RSS: the classic, -v, JSON and benchmark reports, and
+   a format with %M or %{max_rss_bytes}. */
+static bool measure_shows_rss(const struct opts *o)
+{
+	const char *p;
+
+	if (!o->format || o->json || o->verbose || o->bench)
+		return true;
+	for (p = o->format; *p; p++)
+		if (*p == '%' && p[1] && *++p == 'M')
+			return true;
+	return strstr(o->format, "%{max_rss_bytes}") != NULL;
+}
+
 /* Run the command with every probe the reports need; returns 0, or an exit status if it could not run. */
 int measure_run(const struct opts *o, struct result *r)
 {
@@ -258,6 +280,7 @@ int measure_run(const struct opts *o, struct result *r)
 	for (i = 0; i < NPROBES; i++)
 		st[i] = probes[i].attach(o, r, sp.pid);
 
+	sp.lower_floor = measure_shows_rss(o);
 	spawn_release(&sp, r);
 	measure_poll(st, sp.pid);
 	if (spawn_wait_exit(&sp, r) == 0) {
