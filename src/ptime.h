@@ -43,6 +43,7 @@ struct opts {
 	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
 	struct bench_opts *bench; /* benchmark mode (-r, -b, --precision, -c): what it asked; NULL otherwise */
 	bool tree;               /* --tree: every process and thread, parallelism, critical path */
+	const char *trace;       /* --trace=FILE: the tree as a Chrome trace (implies tree) */
 };
 
 /* How the text reports print function names (JSON, callgrind and folded always print them in full). */
@@ -205,6 +206,11 @@ struct result {
 
 /* --- the process tree (--tree): probe/tree.c fills it, probe/tree-model.c builds it --- */
 
+/* A stretch on a CPU: ns from the release (perf times until tree_finish). */
+struct tree_span {
+	int64_t start_ns, end_ns;
+};
+
 /* One thread of a process: a task the side-band records named. Times are ns from the release. */
 struct tree_thread {
 	int tid;
@@ -217,6 +223,9 @@ struct tree_thread {
 	int64_t page_faults;     /* from its READ; -1 unknown */
 	const char *cpu_source;  /* "task-clock" (its READ), "task-clock total" (the root: the total less
 				    every other task's READ), "switch records" */
+	struct tree_span *spans; /* its stretches on a CPU, in time order, gaps under TREE_SPAN_GAP_NS merged */
+	size_t nspans, capspans;
+	bool spans_capped;       /* TREE_SPANS_MAX reached: the last span runs on to its last switch-out */
 	/* while the records are replayed */
 	int cpu;                 /* the CPU it is on, -1 when off */
 	uint64_t on_since, last_seen; /* perf times */
@@ -265,6 +274,9 @@ struct tree_step {
 #define TREE_CMDLINE_MAX 4096    /* bytes of /proc/PID/cmdline kept per process */
 #define TREE_CURVE_MAX 16384     /* buckets of the busy-CPU curve before it coarsens */
 #define TREE_HIST_MAX 1024       /* busy counts the histogram can hold */
+#define TREE_SPAN_GAP_NS 100000  /* on-CPU stretches closer than this are kept as one (the trace's) */
+#define TREE_SPANS_MAX 4096      /* on-CPU stretches kept per thread */
+#define TREE_SPANS_TOTAL (1u << 20) /* and for the whole tree: 16 MiB */
 
 /* What --tree found: every process and thread, the busy-CPU curve and its histogram, the critical path. */
 struct tree {
@@ -296,6 +308,8 @@ struct tree {
 	size_t npath;
 	uint64_t lost;           /* records the kernel could not write */
 	uint64_t cmdlines_missed; /* processes gone before their command line was read */
+	size_t nspans;           /* on-CPU stretches kept, all threads */
+	size_t spans_capped;     /* threads that reached TREE_SPANS_MAX, or found TREE_SPANS_TOTAL reached */
 	/* while the records are replayed */
 	uint64_t origin_t;       /* perf time of the release (CLOCK_MONOTONIC) */
 	uint64_t curve_t0;       /* perf time of bucket 0 */
@@ -528,6 +542,7 @@ enum {
 	OPT_DEBUGINFOD = 256, OPT_NAMES, OPT_MAX_TIME, OPT_PRECISION, OPT_SHELL, OPT_PREPARE, OPT_CONCLUDE,
 	OPT_SETUP, OPT_CLEANUP, OPT_METRIC, OPT_ORDER, OPT_CPUS, OPT_REFERENCE, OPT_NOISE, OPT_BASELINE,
 	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT, OPT_TREE,
+	OPT_TRACE,
 };
 enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
 int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
@@ -662,6 +677,10 @@ size_t tree_brief(const struct tree_proc *p, char *buf, size_t len);
 
 /* --- report/tree.c --- */
 void report_tree(FILE *fp, const struct result *r);
+
+/* --- report/trace.c --- */
+const char *report_trace_load(void);
+int report_trace(FILE *fp, const struct result *r);
 
 /* --- probe/sampler.c --- */
 struct sampler;

@@ -197,12 +197,46 @@ static void tree_busy(struct tree *t, uint64_t time, int delta)
 		t->tail_from = time;
 }
 
+/* Keep [from, to] as a stretch of th on a CPU, for the trace: a gap under TREE_SPAN_GAP_NS joins it to the
+   last one; past the caps the last one grows instead, so memory stays bounded whatever the run. */
+static void tree_span(struct tree *t, struct tree_thread *th, uint64_t from, uint64_t to)
+{
+	struct tree_span *last = th->nspans ? &th->spans[th->nspans - 1] : NULL;
+
+	if (last && (from < (uint64_t)last->end_ns + TREE_SPAN_GAP_NS || th->spans_capped)) {
+		if ((int64_t)to > last->end_ns)
+			last->end_ns = (int64_t)to;
+		return;
+	}
+	if (last && (th->nspans >= TREE_SPANS_MAX || t->nspans >= TREE_SPANS_TOTAL)) {
+		th->spans_capped = true;
+		t->spans_capped++;
+		last->end_ns = (int64_t)to;
+		return;
+	}
+	if (!last && t->nspans >= TREE_SPANS_TOTAL) {
+		if (!th->spans_capped)
+			t->spans_capped++;
+		th->spans_capped = true;
+		return;
+	}
+	if (th->nspans == th->capspans) {
+		th->capspans = th->capspans ? th->capspans * 2 : 4;
+		th->spans = xrealloc(th->spans, th->capspans * sizeof *th->spans);
+	}
+	th->spans[th->nspans].start_ns = (int64_t)from;
+	th->spans[th->nspans++].end_ns = (int64_t)to;
+	t->nspans++;
+}
+
 static void tree_off(struct tree *t, struct tree_thread *th, uint64_t time)
 {
 	if (th->cpu < 0)
 		return;
-	if (time > th->on_since)
+	if (time > th->on_since) {
 		th->switch_cpu_ns += (int64_t)(time - th->on_since);
+		tree_span(t, th, th->on_since, time);
+	}
 	if (t->cpu_thread[th->cpu] == (int)(th - t->threads)) {
 		t->cpu_thread[th->cpu] = -1;
 		tree_busy(t, time, -1);
@@ -429,8 +463,13 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 		struct tree_thread *th = &t->threads[i];
 		struct tree_proc *p = &t->procs[th->proc];
 		bool command = p->pid == t->root_pid && th->tid == p->pid && p->parent == SIZE_MAX;
+		size_t k;
 		th->start_ns = command ? 0 : tree_rel(t, (uint64_t)th->start_ns);
 		th->end_ns = th->exited ? tree_rel(t, (uint64_t)th->end_ns) : -1;
+		for (k = 0; k < th->nspans; k++) {
+			th->spans[k].start_ns = tree_rel(t, (uint64_t)th->spans[k].start_ns);
+			th->spans[k].end_ns = tree_rel(t, (uint64_t)th->spans[k].end_ns);
+		}
 		if (th->read_seen) {
 			th->cpu_source = "task-clock";
 		} else if (i == unread && t->task_counts && total_cpu >= 0) {
@@ -492,6 +531,10 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 	if (t->lost)
 		tree_note(t, "the kernel lost %llu side-band records (the ring was full): some switches, forks or exits "
 			  "are missing", (unsigned long long)t->lost);
+	if (t->spans_capped)
+		tree_note(t, "on-CPU stretches: %zu threads had more than the %u kept per thread (or the %u of the whole "
+			  "tree): their last stretch runs on to their last switch-out", t->spans_capped,
+			  (unsigned)TREE_SPANS_MAX, (unsigned)TREE_SPANS_TOTAL);
 	if (t->cmdlines_missed)
 		tree_note(t, "%llu processes exited before their command lines could be read: they are named by comm",
 			  (unsigned long long)t->cmdlines_missed);
@@ -512,6 +555,8 @@ void tree_free(struct tree *t)
 		free(t->procs[i].cmdline);
 		free(t->procs[i].children);
 	}
+	for (i = 0; i < t->nthreads; i++)
+		free(t->threads[i].spans);
 	for (i = 0; i < t->nnotes; i++)
 		free(t->notes[i]);
 	free(t->notes);
