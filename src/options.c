@@ -100,6 +100,7 @@ static const struct longopt longopts[] = {
 	{ "export-markdown", ARG_REQUIRED, OPT_EXPORT_MARKDOWN, false },
 	{ "show-output", ARG_NONE, OPT_SHOW_OUTPUT, false },
 	{ "tree", ARG_NONE, OPT_TREE, false },
+	{ "trace", ARG_REQUIRED, OPT_TRACE, false },
 };
 
 /* -P takes three arguments and -L two; the scanner gathers the extra ones. */
@@ -178,7 +179,10 @@ static void options_help(FILE *fp)
 	      "The process tree of a build:\n"
 	      "      --tree                every process and thread of the command: its arguments,\n"
 	      "                            CPU and wall time; CPU time by executable; how many\n"
-	      "                            CPUs were busy; the critical path (no root needed)\n"
+	      "                            CPUs were busy; the critical path (no root needed);\n"
+	      "                            the tree's peak memory where ptime may make a cgroup\n"
+	      "      --trace=FILE          with --tree (implied): a Chrome trace of every process,\n"
+	      "                            thread and on-CPU stretch, for ui.perfetto.dev\n"
 	      "\n"
 	      "Benchmark mode: many runs, statistics of every metric, comparisons:\n"
 	      "  -r, --runs=N              run each command N times\n"
@@ -372,6 +376,7 @@ static int options_apply(struct opts *o, int c, const char *arg, char *const *ex
 			return options_fail(e, "invalid --names '%s' (short, full or bare)", arg);
 		break;
 	case OPT_TREE: o->tree = true; break;
+	case OPT_TRACE: o->trace = arg; o->tree = true; break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;
 	}
