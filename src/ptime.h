@@ -278,6 +278,20 @@ struct tree_step {
 #define TREE_SPANS_MAX 4096      /* on-CPU stretches kept per thread */
 #define TREE_SPANS_TOTAL (1u << 20) /* and for the whole tree: 16 MiB */
 
+/* The whole tree's memory and CPU, from a cgroup ptime made for the command (run/cgroup.c). */
+struct tree_memory {
+	bool measured;
+	char why[1024];          /* when not: "no cgroup ptime may create: ..." */
+	const char *hierarchy;   /* "cgroup2" or "cgroup v1" */
+	char path[4096];         /* the cgroup's directory */
+	int64_t peak_bytes;      /* memory.peak (v1: memory.max_usage_in_bytes), page cache included; -1 see peak_why */
+	char peak_why[160];
+	int64_t anon_bytes, file_bytes; /* memory.stat at the end (v1: total_rss, total_cache); -1 unknown */
+	int64_t cpu_ns, user_ns, sys_ns; /* cpu.stat (v1: cpuacct); -1 unknown */
+	bool removed;            /* the cgroup was removed after the tree exited */
+	char left[4200];         /* when it was not */
+};
+
 /* What --tree found: every process and thread, the busy-CPU curve and its histogram, the critical path. */
 struct tree {
 	char why[256];           /* when there is no tree at all */
@@ -310,6 +324,7 @@ struct tree {
 	uint64_t cmdlines_missed; /* processes gone before their command line was read */
 	size_t nspans;           /* on-CPU stretches kept, all threads */
 	size_t spans_capped;     /* threads that reached TREE_SPANS_MAX, or found TREE_SPANS_TOTAL reached */
+	struct tree_memory memory;
 	/* while the records are replayed */
 	uint64_t origin_t;       /* perf time of the release (CLOCK_MONOTONIC) */
 	uint64_t curve_t0;       /* perf time of bucket 0 */
@@ -611,6 +626,12 @@ void spawn_abort(struct spawn *sp);
 int spawn_wait_exit(struct spawn *sp, struct result *r);
 void spawn_reap(struct spawn *sp, struct result *r);
 int spawn_exit_status(int wait_status);
+
+/* --- run/cgroup.c --- */
+struct tree_memory;
+void *cgroup_open(pid_t pid, struct tree_memory *out);
+void cgroup_collect(void *st);
+void cgroup_close(void *st);
 
 /* --- run/measure.c --- */
 int measure_run(const struct opts *o, struct result *r);
