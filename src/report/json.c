@@ -414,6 +414,41 @@ static json_object *json_share(int64_t a, int64_t b)
 	return json_real(b > 0 ? 100.0 * (double)a / (double)b : 0);
 }
 
+/* The whole tree's cgroup: absent numbers say why in its own "unavailable". */
+static json_object *json_tree_memory(const struct tree_memory *m)
+{
+	json_object *o = jc.json_object_new_object(), *un = jc.json_object_new_object();
+
+	if (!m->measured) {
+		jc.json_object_object_add(un, "peak_bytes", json_str(m->why[0] ? m->why : "no cgroup was made"));
+		jc.json_object_object_add(o, "unavailable", un);
+		return o;
+	}
+	jc.json_object_object_add(o, "cgroup", json_str(m->path));
+	jc.json_object_object_add(o, "hierarchy", json_str(m->hierarchy));
+	if (m->peak_bytes >= 0)
+		jc.json_object_object_add(o, "peak_bytes", jc.json_object_new_int64(m->peak_bytes));
+	else
+		jc.json_object_object_add(un, "peak_bytes", json_str(m->peak_why));
+	if (m->anon_bytes >= 0)
+		jc.json_object_object_add(o, "anon_bytes", jc.json_object_new_int64(m->anon_bytes));
+	if (m->file_bytes >= 0)
+		jc.json_object_object_add(o, "file_bytes", jc.json_object_new_int64(m->file_bytes));
+	if (m->cpu_ns >= 0)
+		jc.json_object_object_add(o, "cpu_ns", json_ns(m->cpu_ns));
+	if (m->user_ns >= 0)
+		jc.json_object_object_add(o, "user_ns", json_ns(m->user_ns));
+	if (m->sys_ns >= 0)
+		jc.json_object_object_add(o, "sys_ns", json_ns(m->sys_ns));
+	if (m->cpu_ns < 0)
+		jc.json_object_object_add(un, "cpu_ns", json_str("the cgroup has no CPU accounting ptime could read"));
+	jc.json_object_object_add(o, "removed", jc.json_object_new_boolean(m->removed));
+	if (!m->removed)
+		jc.json_object_object_add(un, "removed", json_str(m->left));
+	jc.json_object_object_add(o, "unavailable", un);
+	return o;
+}
+
 /* --tree: the processes, by executable, parallelism and the critical path, each a section of its own. */
 static void json_tree(json_object *root, const struct result *r)
 {
@@ -493,6 +528,7 @@ static void json_tree(json_object *root, const struct result *r)
 	for (i = 0; i < t->nnotes; i++)
 		jc.json_object_array_add(notes, json_str(t->notes[i]));
 	jc.json_object_object_add(info, "notes", notes);
+	jc.json_object_object_add(info, "memory", json_tree_memory(&t->memory));
 	jc.json_object_object_add(root, "tree", info);
 	jc.json_object_object_add(root, "processes", procs);
 	jc.json_object_object_add(root, "executables", exes);

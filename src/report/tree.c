@@ -227,6 +227,32 @@ static void tree_path(FILE *fp, const struct tree *t)
 	putc('\n', fp);
 }
 
+static double tree_mib(int64_t b)
+{
+	return (double)b / (1024.0 * 1024.0);
+}
+
+/* The whole tree's memory, from its cgroup, or why there is none. */
+static void tree_memory(FILE *fp, const struct tree_memory *m)
+{
+	if (!m->measured) {
+		if (m->why[0])
+			fprintf(fp, "  tree memory: not measured: %s\n", text_escape_terminal(m->why));
+		return;
+	}
+	if (m->peak_bytes >= 0)
+		fprintf(fp, "  tree memory: peak %.1f MiB (page cache included)", tree_mib(m->peak_bytes));
+	else
+		fprintf(fp, "  tree memory: peak unknown (%s)", m->peak_why);
+	if (m->anon_bytes >= 0 && m->file_bytes >= 0)
+		fprintf(fp, "; at the end %.1f MiB anon, %.1f MiB file", tree_mib(m->anon_bytes), tree_mib(m->file_bytes));
+	if (m->cpu_ns >= 0)
+		fprintf(fp, "; cgroup CPU %.3f s", tree_s(m->cpu_ns));
+	fprintf(fp, " [%s]\n", m->hierarchy);
+	if (!m->removed)
+		fprintf(fp, "  tree memory: %s\n", text_escape_terminal(m->left));
+}
+
 /* The "Processes" block, when --tree was given. */
 void report_tree(FILE *fp, const struct result *r)
 {
@@ -242,6 +268,7 @@ void report_tree(FILE *fp, const struct result *r)
 	}
 	fprintf(fp, "\n Processes: %zu processes, %zu threads; %.3f s CPU (task-clock) in %.3f s real\n", t->nprocs,
 		t->nthreads, tree_s(t->cpu_ns), tree_s(t->real_ns));
+	tree_memory(fp, &t->memory);
 	tree_executables(fp, t);
 	tree_slowest(fp, t);
 	tree_parallelism(fp, t, utf8);
