@@ -38,12 +38,16 @@ static json_object *tr_str(const char *s)
 	return o;
 }
 
-/* ns as the format's µs, exactly: three decimals. */
+/* ns as the format's µs, rounded to whole ones: a slice that ends with its parent then ends at the same
+   integer, where start + duration in fractions of a µs could come out a hair past it in a viewer's doubles. */
+static int64_t tr_round(int64_t ns)
+{
+	return (ns + 500) / 1000;
+}
+
 static json_object *tr_us(int64_t ns)
 {
-	char buf[40];
-	snprintf(buf, sizeof buf, "%lld.%03lld", (long long)(ns / 1000), (long long)(ns % 1000));
-	return tr.json_object_new_double_s((double)ns / 1000.0, buf);
+	return tr.json_object_new_int64(tr_round(ns));
 }
 
 static json_object *tr_event(const char *ph, const char *name, int pid, int tid)
@@ -71,7 +75,7 @@ static void tr_slice(json_object *events, const char *name, const char *cat, int
 	json_object *e = tr_event("X", name, pid, tid);
 	tr_add(e, "cat", tr.json_object_new_string(cat));
 	tr_add(e, "ts", tr_us(start));
-	tr_add(e, "dur", tr_us(end - start));
+	tr_add(e, "dur", tr.json_object_new_int64(tr_round(end) - tr_round(start)));
 	if (args)
 		tr_add(e, "args", args);
 	tr.json_object_array_add(events, e);
@@ -183,7 +187,7 @@ static void tr_counter(json_object *events, const struct tree *t, int pid)
 	}
 }
 
-/* Write r's tree as one Chrome Trace Event document (ts and dur in µs from the release); 0, or -1 on a write error. */
+/* Write r's tree as one Chrome Trace Event document (ts and dur in whole µs from the release); 0, or -1 on a write error. */
 int report_trace(FILE *fp, const struct result *r)
 {
 	const struct tree *t = r->tree;
