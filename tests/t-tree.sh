@@ -80,6 +80,94 @@ is "$(jexpr "$TMP/t.json" 'd["tree"]["lost_records"]')" 0 "no record lost"
 is "$(jexpr "$TMP/t.json" '"exit" in d["processes"][0] and "exit" in d["processes"][1]["unavailable"]')" True \
 	"the command's exit status is known, a job's is not, and says why"
 
+# --trace: the same tree as Chrome trace events, checked against the JSON of the same run.
+"$PTIME" --tree -j -o "$TMP/tr.json" --trace="$TMP/trace.json" make -s -j2 -f "$TMP/Makefile"; rc=$?
+is "$rc" 0 "--trace: the command's status"
+cat >"$TMP/trace.py" <<'PYEOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+d = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+ev = t["traceEvents"]
+X = [e for e in ev if e["ph"] == "X"]
+names = {(e["pid"], e["name"]) for e in ev if e["ph"] == "M"}
+procs = {e["pid"]: e for e in X if e["cat"] == "process"}
+checks = []
+checks.append(("a process_name for every process", all((p["pid"], "process_name") in names for p in d["processes"])))
+checks.append(("a thread_name for every thread", sum(e["name"] == "thread_name" for e in ev if e["ph"] == "M") == sum(len(p["threads"]) for p in d["processes"])))
+checks.append(("a life slice for every process on its own pid/tid track", sorted(procs) == sorted(p["pid"] for p in d["processes"]) and all(e["tid"] == e["pid"] for e in procs.values())))
+checks.append(("whole microseconds", all(type(e[k]) is int for e in X for k in ("ts", "dur"))))
+checks.append(("each slice's ts and dur are the process's start_ns and end_ns", all(abs(procs[p["pid"]]["ts"] * 1000 - p["start_ns"]) <= 500 and abs((procs[p["pid"]]["ts"] + procs[p["pid"]]["dur"]) * 1000 - p["end_ns"]) <= 500 for p in d["processes"])))
+checks.append(("args: ppid and CPU time as --json's", all(procs[p["pid"]]["args"]["ppid"] == p["ppid"] and abs(procs[p["pid"]]["args"]["cpu_us"] * 1000 - p["cpu_ns"]) <= 500 for p in d["processes"])))
+checks.append(("args: the command's exit status, and only its", procs[d["processes"][0]["pid"]]["args"].get("exit") == 0 and sum("exit" in e["args"] for e in procs.values()) == 1))
+cpu = [e for e in X if e["cat"] == "cpu"]
+checks.append(("on-CPU slices on the jobs' tracks", all(any(e["pid"] == p["pid"] for e in cpu) for p in d["processes"] if p["comm"] == "fx-burn")))
+on = sum(e["dur"] for e in cpu) * 1000
+checks.append(("the on-CPU slices add up to the switch records' busy time within 10%% (%d ns, %d)" % (on, d["parallelism"]["busy_ns"]), abs(on - d["parallelism"]["busy_ns"]) <= 0.1 * d["parallelism"]["busy_ns"] + 2e6))
+C = [e for e in ev if e["ph"] == "C"]
+checks.append(("a busy-CPU counter that reaches the maximum and ends at 0", len(C) > 2 and C[-1]["args"]["busy"] == 0 and max(e["args"]["busy"] for e in C) <= d["parallelism"]["max"] and max(e["args"]["busy"] for e in C) > 1))
+tracks = {}
+for e in X:
+    tracks.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"]))
+nest = True
+for sl in tracks.values():  # Perfetto's rule: slices on a track nest, or they go to an overflow track
+    sl.sort(key=lambda x: (x[0], -x[1]))
+    st = []
+    for a, b in sl:
+        while st and st[-1] <= a:
+            st.pop()
+        if st and b > st[-1]:
+            nest = False
+        st.append(b)
+checks.append(("slices nest on every track", nest))
+for what, good in checks:
+    print(("ok" if good else "not ok") + "\t" + what)
+PYEOF
+"$PY" "$TMP/trace.py" "$TMP/trace.json" "$TMP/tr.json" >"$TMP/trace.out" 2>&1
+ok $? "--trace: the trace parses"
+while IFS="$(printf '\t')" read -r res what; do
+	ok "$([ "$res" = ok ] && echo 0 || echo 1)" "--trace: $what"
+done <"$TMP/trace.out"
+if "$PY" -c 'import jsonschema' 2>/dev/null; then
+	"$PY" -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+		"${srcdir:-.}/docs/trace.schema.json" "$TMP/trace.json"
+	ok $? "--trace: validates against docs/trace.schema.json"
+else
+	skip "--trace: validates against docs/trace.schema.json" "python3-jsonschema is not installed"
+fi
+"$PTIME" --trace="$TMP/no/such/dir/t.json" touch "$TMP/ran-trace" 2>"$TMP/tr.err"; rc=$?
+is "$rc" 125 "--trace to a bad path: 125 before the run"
+ok "$([ -e "$TMP/ran-trace" ] && echo 1 || echo 0)" "--trace to a bad path: the command did not run"
+"$PTIME" --trace="$TMP/same" -o "$TMP/same" true 2>/dev/null; rc=$?
+is "$rc" 125 "--trace and -o on one file: refused"
+echo keep >"$TMP/kept.json"
+ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$FX/libfxnoperf.so" "$PTIME" --trace="$TMP/kept.json" true 2>/dev/null
+is "$(cat "$TMP/kept.json")" keep "--trace without a tree: the old file stays as it was"
+
+# The whole tree's memory: two 100 MiB processes at once, in a cgroup of its own where ptime may make one.
+check_memory() {
+	f=$1
+	w=$2
+	why=$(jexpr "$f" 'd["tree"]["memory"]["unavailable"].get("peak_bytes", "")')
+	case $why in
+	"no cgroup ptime may create: "*)
+		ok 0 "$w: no cgroup, and why: $why"
+		[ "$w" = root ] && skip "$w: the tree's peak memory" "no cgroup here"
+		return ;;
+	esac
+	peak=$(jexpr "$f" 'd["tree"]["memory"]["peak_bytes"] >> 20')
+	rss=$(jexpr "$f" 'd["rusage"]["max_rss_bytes"] >> 20')
+	ok "$([ "$peak" -ge 195 ] && [ "$peak" -le 400 ] && echo 0 || echo 1)" "$w: the tree's peak is both processes' 200 MiB ($peak MiB)"
+	ok "$([ "$rss" -ge 100 ] && [ "$rss" -lt 150 ] && echo 0 || echo 1)" "$w: where max RSS is one's ($rss MiB)"
+	is "$(jexpr "$f" 'd["tree"]["memory"]["removed"]')" True "$w: the cgroup is removed after the run"
+	ok "$([ -e "$(jexpr "$f" 'd["tree"]["memory"]["cgroup"]')" ] && echo 1 || echo 0)" "$w: and gone"
+}
+"$PTIME" --tree -j -o "$TMP/mem.json" sh -c "$FX/fx-alloc 100 1500 & $FX/fx-alloc 100 1500; wait"; rc=$?
+is "$rc" 0 "memory: the command's status"
+check_memory "$TMP/mem.json" "$(id -un)"
+"$PTIME" --tree sh -c "$FX/fx-alloc 10" 2>"$TMP/mem.txt"
+grep -Eq '^  tree memory: (peak [0-9.]+ MiB|not measured: no cgroup ptime may create: )' "$TMP/mem.txt"
+ok $? "memory: a line of the Processes block"
+
 # The same processes as perf sched sees them, system-wide, around ptime (root only: tracepoints).
 if [ "$(id -u)" -eq 0 ] && command -v perf >/dev/null &&
 	perf sched record -q -o "$TMP/sched.data" "$PTIME" --tree -j -o "$TMP/s.json" make -s -j2 -f "$TMP/Makefile" >/dev/null 2>&1 &&
@@ -140,6 +228,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" --tree -j make -s -j2 -f "$TMP/Makefile" 2>"$TMP/u.json"; rc=$?
 	is "$rc" 0 "nobody: the run succeeds"
 	check_fixture "$TMP/u.json" nobody
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" --tree -j sh -c "$FX/fx-alloc 100 1500 & $FX/fx-alloc 100 1500; wait" 2>"$TMP/umem.json"
+	check_memory "$TMP/umem.json" nobody
 else
 	skip "--tree as user nobody" "needs root and setpriv (the suite runs as nobody in .ci/run)"
 fi
