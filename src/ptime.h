@@ -289,7 +289,7 @@ struct tree_memory {
 	int64_t anon_bytes, file_bytes; /* memory.stat at the end (v1: total_rss, total_cache); -1 unknown */
 	int64_t cpu_ns, user_ns, sys_ns; /* cpu.stat (v1: cpuacct); -1 unknown */
 	bool removed;            /* the cgroup was removed after the tree exited */
-	char left[4200];         /* when it was not */
+	char left[8400];         /* when it was not */
 };
 
 /* What --tree found: every process and thread, the busy-CPU curve and its histogram, the critical path. */

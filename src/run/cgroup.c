@@ -311,8 +311,8 @@ void cgroup_collect(void *st)
 	if (cp->cpu[0] && !cgroup_remove(cp->cpu, false))
 		m->removed = false;
 	if (!m->removed)
-		cgroup_say(m->left, sizeof m->left, "a process the command started still runs in %s: the cgroup is left for it",
-			 cp->mem);
+		cgroup_say(m->left, sizeof m->left, "a process the command started still runs in %s%s%s: the cgroup is left for it",
+			   cp->mem, cp->cpu[0] ? " and " : "", cp->cpu);
 }
 
 /* Free the probe (the numbers belong to the result). */
