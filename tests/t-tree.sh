@@ -159,7 +159,8 @@ check_memory() {
 	peak=$(jexpr "$f" 'd["tree"]["memory"]["peak_bytes"] >> 20')
 	rss=$(jexpr "$f" 'd["rusage"]["max_rss_bytes"] >> 20')
 	ok "$([ "$peak" -ge 195 ] && [ "$peak" -le 400 ] && echo 0 || echo 1)" "$w: the tree's peak is both processes' 200 MiB ($peak MiB)"
-	ok "$([ "$rss" -ge 100 ] && [ "$rss" -lt 150 ] && echo 0 || echo 1)" "$w: where max RSS is one's ($rss MiB)"
+	ok "$([ "$rss" -ge 100 ] && [ $((peak * 10)) -ge $((rss * 16)) ] && echo 0 || echo 1)" \
+		"$w: where max RSS is one's ($rss MiB; a sanitizer build's shadow memory adds to both)"
 	is "$(jexpr "$f" 'd["tree"]["memory"]["removed"]')" True "$w: the cgroup is removed after the run"
 	ok "$([ -e "$(jexpr "$f" 'd["tree"]["memory"]["cgroup"]')" ] && echo 1 || echo 0)" "$w: and gone"
 }
