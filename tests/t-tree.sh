@@ -202,8 +202,9 @@ fi
 is "$rc" 0 "threads and a fork: the command's status"
 is "$(jexpr "$TMP/th.json" '[len(p["threads"]) for p in d["processes"]]')" "[3, 3]" "two processes of three threads each"
 is "$(jexpr "$TMP/th.json" 'd["processes"][1]["command_inherited"]')" True "the forked process shows its parent's arguments, and says so"
+# A main thread carries its process's start and exit too: a sanitizer build's runtime adds 30-40 ms there.
 for cpu in $(jexpr "$TMP/th.json" '" ".join(str(t["cpu_ns"]) for p in d["processes"] for t in p["threads"])'); do
-	ok "$([ "$cpu" -ge 95000000 ] && [ "$cpu" -le 130000000 ] && echo 0 || echo 1)" "a thread's 100 ms of CPU ($cpu ns)"
+	ok "$([ "$cpu" -ge 95000000 ] && [ "$cpu" -le 160000000 ] && echo 0 || echo 1)" "a thread's 100 ms of CPU ($cpu ns)"
 done
 
 # The classic report's block.
