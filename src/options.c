@@ -99,6 +99,8 @@ static const struct longopt longopts[] = {
 	{ "export-csv", ARG_REQUIRED, OPT_EXPORT_CSV, false },
 	{ "export-markdown", ARG_REQUIRED, OPT_EXPORT_MARKDOWN, false },
 	{ "show-output", ARG_NONE, OPT_SHOW_OUTPUT, false },
+	{ "tree", ARG_NONE, OPT_TREE, false },
+	{ "trace", ARG_REQUIRED, OPT_TRACE, false },
 };
 
 /* -P takes three arguments and -L two; the scanner gathers the extra ones. */
@@ -173,6 +175,14 @@ static void options_help(FILE *fp)
 	      "      --names=short|full|bare  function names in the text report: template\n"
 	      "                            arguments shown as <> (short, the default), in full,\n"
 	      "                            or also without parameter lists, as perf shows them\n"
+	      "\n"
+	      "The process tree of a build:\n"
+	      "      --tree                every process and thread of the command: arguments,\n"
+	      "                            CPU and wall time; CPU time by executable; how many\n"
+	      "                            CPUs were busy; the critical path (no root needed);\n"
+	      "                            the tree's peak memory where ptime may make a cgroup\n"
+	      "      --trace=FILE          --tree, and a Chrome trace of its processes, threads\n"
+	      "                            and on-CPU stretches, for ui.perfetto.dev\n"
 	      "\n"
 	      "Benchmark mode: many runs, statistics of every metric, comparisons:\n"
 	      "  -r, --runs=N              run each command N times\n"
@@ -366,6 +376,8 @@ static int options_apply(struct opts *o, int c, const char *arg, char *const *ex
 			return options_fail(e, "invalid --names '%s' (short, full or bare)", arg);
 		o->names_opt = true;
 		break;
+	case OPT_TREE: o->tree = true; break;
+	case OPT_TRACE: o->trace = arg; o->tree = true; break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;
 	}
@@ -481,6 +493,8 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 	if (o->json && o->annotate != -1)
 		return options_fail(&e, "--json and --annotate cannot be combined: profile.lines holds the hot lines, "
 				    "and --callgrind=FILE writes them for callgrind_annotate");
+	if (o->tree && o->bench)
+		return options_fail(&e, "--tree cannot be combined with benchmark mode yet: run the build once with --tree");
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;

@@ -113,7 +113,7 @@ static void ptime_commit(struct ptime_out *out, bool write)
 
 /* Print every report asked for; they only read r. */
 static void ptime_report(const struct opts *o, struct result *r, struct ptime_out *main_out,
-			 struct ptime_out *callgrind, struct ptime_out *folded)
+			 struct ptime_out *callgrind, struct ptime_out *folded, struct ptime_out *trace)
 {
 	FILE *out = ptime_begin(main_out);
 
@@ -130,6 +130,7 @@ static void ptime_report(const struct opts *o, struct result *r, struct ptime_ou
 		if (o->events && r->counters)
 			report_counters(out, r);
 		report_profile(out, r);
+		report_tree(out, r);
 	} else if (out) {
 		report_classic(out, o, r);
 	}
@@ -148,6 +149,13 @@ static void ptime_report(const struct opts *o, struct result *r, struct ptime_ou
 		if (have && ptime_begin(folded))
 			report_folded(folded->fp, r->profile);
 		ptime_commit(folded, have);
+	}
+	/* Likewise without a tree (the events could not be opened): the last trace stays. */
+	if (trace->open) {
+		bool have = r->tree && !r->tree->why[0];
+		if (have && ptime_begin(trace))
+			have = report_trace(trace->fp, r) == 0;
+		ptime_commit(trace, have);
 	}
 }
 
@@ -254,7 +262,7 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct result r;
-	struct ptime_out out = { 0 }, callgrind = { 0 }, folded = { 0 };
+	struct ptime_out out = { 0 }, callgrind = { 0 }, folded = { 0 }, trace = { 0 };
 	const char *why;
 	char err[4096];
 	int rc;
@@ -275,9 +283,17 @@ int main(int argc, char **argv)
 	ptime_check_same("-o", o.output, "--callgrind", o.callgrind);
 	ptime_check_same("-o", o.output, "--folded", o.folded);
 	ptime_check_same("--callgrind", o.callgrind, "--folded", o.folded);
+	ptime_check_same("-o", o.output, "--trace", o.trace);
+	ptime_check_same("--callgrind", o.callgrind, "--trace", o.trace);
+	ptime_check_same("--folded", o.folded, "--trace", o.trace);
 	symbols_use_debuginfod(o.debuginfod);
 	if ((o.json || (o.bench && (o.bench->export_json || o.bench->baseline))) && (why = report_json_load()) != NULL) {
 		fprintf(stderr, "ptime: cannot write JSON: %s\n", why);
+		options_free(&o);
+		return EXIT_CANCELED;
+	}
+	if (o.trace && (why = report_trace_load()) != NULL) {
+		fprintf(stderr, "ptime: cannot write the trace: %s\n", why);
 		options_free(&o);
 		return EXIT_CANCELED;
 	}
@@ -296,18 +312,22 @@ int main(int argc, char **argv)
 		ptime_open(&callgrind, o.callgrind, false);
 	if (o.folded)
 		ptime_open(&folded, o.folded, false);
+	if (o.trace)
+		ptime_open(&trace, o.trace, false);
 
 	rc = measure_run(&o, &r);
 	if (rc) {
 		ptime_commit(&out, false);
 		ptime_commit(&callgrind, false);
 		ptime_commit(&folded, false);
+		ptime_commit(&trace, false);
 		options_free(&o);
 		return rc;
 	}
-	ptime_report(&o, &r, &out, &callgrind, &folded);
+	ptime_report(&o, &r, &out, &callgrind, &folded, &trace);
 	counters_free(r.counters);
 	profile_free(r.profile);
+	tree_free(r.tree);
 	options_free(&o);
 	/* A report that could not be written is said once above; the status is still the command's. */
 	return r.exit_status;

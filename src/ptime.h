@@ -43,6 +43,8 @@ struct opts {
 	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
 	bool names_opt;          /* --names was given */
 	struct bench_opts *bench; /* benchmark mode (-r, -b, --precision, -c): what it asked; NULL otherwise */
+	bool tree;               /* --tree: every process and thread, parallelism, critical path */
+	const char *trace;       /* --trace=FILE: the tree as a Chrome trace (implies tree) */
 };
 
 /* How the text reports print function names (JSON, callgrind and folded always print them in full). */
@@ -200,6 +202,142 @@ struct result {
 	struct counters *counters; /* NULL when counting was off */
 	struct profile *profile;   /* NULL without --sample */
 	int cpu;                 /* benchmark mode: the CPU the command ended on; -1 unknown */
+	struct tree *tree;         /* NULL without --tree */
+};
+
+/* --- the process tree (--tree): probe/tree.c fills it, probe/tree-model.c builds it --- */
+
+/* A stretch on a CPU: ns from the release (perf times until tree_finish). */
+struct tree_span {
+	int64_t start_ns, end_ns;
+};
+
+/* One thread of a process: a task the side-band records named. Times are ns from the release. */
+struct tree_thread {
+	int tid;
+	size_t proc;             /* index into tree.procs */
+	size_t next;             /* the process's next thread, or SIZE_MAX */
+	char comm[16];
+	int64_t start_ns, end_ns; /* end_ns -1: not seen to exit */
+	int64_t cpu_ns;          /* task-clock from its PERF_RECORD_READ (see cpu_source); -1 unknown */
+	int64_t switch_cpu_ns;   /* on-CPU time summed from its SWITCH records */
+	int64_t page_faults;     /* from its READ; -1 unknown */
+	const char *cpu_source;  /* "task-clock" (its READ), "task-clock total" (the root: the total less
+				    every other task's READ), "switch records" */
+	struct tree_span *spans; /* its stretches on a CPU, in time order, gaps under TREE_SPAN_GAP_NS merged */
+	size_t nspans, capspans;
+	bool spans_capped;       /* TREE_SPANS_MAX reached: the last span runs on to its last switch-out */
+	/* while the records are replayed */
+	int cpu;                 /* the CPU it is on, -1 when off */
+	uint64_t on_since, last_seen; /* perf times */
+	bool read_seen, exited;
+};
+
+/* One process: its identity, life, cost, and place in the tree. */
+struct tree_proc {
+	int pid, ppid;
+	size_t parent;           /* index of the parent process, SIZE_MAX for the root or an unknown parent */
+	char comm[16];           /* at its last exec (the executable's name, as the kernel keeps it) */
+	char *cmdline;           /* its arguments, NUL-separated, cmdline_len bytes; NULL: see cmdline_why */
+	size_t cmdline_len;
+	bool cmdline_truncated;  /* longer than TREE_CMDLINE_MAX */
+	bool cmdline_inherited;  /* it never exec'd: the arguments are its parent's */
+	const char *cmdline_why; /* when cmdline is NULL */
+	unsigned execs;
+	int64_t start_ns, end_ns, exec_ns; /* end_ns -1: still running when the command exited; exec_ns -1: no exec */
+	int64_t cpu_ns;          /* its threads' CPU time; -1 unknown */
+	const char *cpu_source;  /* of its main thread */
+	int64_t page_faults;     /* its threads' page faults; -1 unknown */
+	size_t first_thread, nthreads;
+	bool exit_known;         /* only for the command itself: the only process ptime waits for */
+	int wait_status;
+	/* while the records are replayed */
+	bool cmdline_pending;    /* exec'd, its /proc/PID/cmdline not read yet */
+	uint64_t start_t, end_t; /* perf times */
+	size_t *children;        /* indices, ordered by end at tree_finish */
+	size_t nchildren, capchildren;
+};
+
+/* The processes of one executable (by comm). */
+struct tree_exe {
+	char comm[16];
+	size_t count;
+	int64_t cpu_ns, wall_ns;
+	size_t max_cpu, max_wall; /* indices of the process with the most CPU, the longest life */
+};
+
+/* One step of the critical path: a stretch of one process's life that the end waited for. */
+struct tree_step {
+	size_t proc;
+	int64_t start_ns, end_ns;
+};
+
+#define TREE_CMDLINE_MAX 4096    /* bytes of /proc/PID/cmdline kept per process */
+#define TREE_CURVE_MAX 16384     /* buckets of the busy-CPU curve before it coarsens */
+#define TREE_HIST_MAX 1024       /* busy counts the histogram can hold */
+#define TREE_SPAN_GAP_NS 100000  /* on-CPU stretches closer than this are kept as one (the trace's) */
+#define TREE_SPANS_MAX 4096      /* on-CPU stretches kept per thread */
+#define TREE_SPANS_TOTAL (1u << 20) /* and for the whole tree: 16 MiB */
+
+/* The whole tree's memory and CPU, from a cgroup ptime made for the command (run/cgroup.c). */
+struct tree_memory {
+	bool measured;
+	char why[1024];          /* when not: "no cgroup ptime may create: ..." */
+	const char *hierarchy;   /* "cgroup2" or "cgroup v1" */
+	char path[4096];         /* the cgroup's directory */
+	int64_t peak_bytes;      /* memory.peak (v1: memory.max_usage_in_bytes), page cache included; -1 see peak_why */
+	char peak_why[160];
+	int64_t anon_bytes, file_bytes; /* memory.stat at the end (v1: total_rss, total_cache); -1 unknown */
+	int64_t cpu_ns, user_ns, sys_ns; /* cpu.stat (v1: cpuacct); -1 unknown */
+	bool removed;            /* the cgroup was removed after the tree exited */
+	char left[8400];         /* when it was not */
+};
+
+/* What --tree found: every process and thread, the busy-CPU curve and its histogram, the critical path. */
+struct tree {
+	char why[256];           /* when there is no tree at all */
+	char **notes;            /* what could not be seen, one sentence each; nnotes */
+	size_t nnotes;
+	struct tree_proc *procs;
+	size_t nprocs, capprocs;
+	struct tree_thread *threads;
+	size_t nthreads, capthreads;
+	struct tree_exe *exes;   /* by total CPU time, largest first */
+	size_t nexes;
+	long nproc;              /* online CPUs */
+	int ncpu;                /* CPUs the events were opened on */
+	bool user_only;          /* the events exclude the kernel (perf_event_paranoid) */
+	bool task_counts;        /* each exiting task reported its own task-clock (inherit_stat) */
+	int64_t real_ns;
+	int64_t cpu_ns;          /* task-clock of the whole tree (the counters' total) */
+	int64_t page_faults;     /* the whole tree's, -1 unknown */
+	int64_t busy_ns;         /* the integral of busy CPUs over the run, from the switch records */
+	int max_busy;
+	int64_t hist_ns[TREE_HIST_MAX]; /* time at 0, 1, 2, ... busy CPUs */
+	int64_t tail_ns;         /* the idle tail: the last stretch with at most one busy CPU */
+	int64_t *curve;          /* busy ns within each bucket of curve_res_ns from the release; ncurve */
+	size_t ncurve, capcurve;
+	int64_t curve_res_ns;
+	bool curve_coarsened;    /* the run outgrew TREE_CURVE_MAX buckets at the first resolution */
+	struct tree_step *path;
+	size_t npath;
+	uint64_t lost;           /* records the kernel could not write */
+	uint64_t cmdlines_missed; /* processes gone before their command line was read */
+	size_t nspans;           /* on-CPU stretches kept, all threads */
+	size_t spans_capped;     /* threads that reached TREE_SPANS_MAX, or found TREE_SPANS_TOTAL reached */
+	struct tree_memory memory;
+	/* while the records are replayed */
+	uint64_t origin_t;       /* perf time of the release (CLOCK_MONOTONIC) */
+	uint64_t curve_t0;       /* perf time of bucket 0 */
+	uint64_t last_t;         /* the last change of the busy count */
+	uint64_t tail_from;      /* when the busy count last fell to 1 or less; 0 while 2 or more */
+	int busy;
+	int *cpu_thread;         /* per CPU: the thread on it, -1 */
+	size_t *hash;            /* tid -> thread index + 1, open addressing; caphash */
+	size_t caphash;
+	pid_t root_pid;
+	int *pend;               /* pids whose exec was seen and whose command line is still to be read */
+	size_t npend, cappend;
 };
 
 /* --- benchmark mode: many runs of one or several commands (src/bench/) --- */
@@ -419,7 +557,8 @@ bool outfile_same(const char *a, const char *b);
 enum {
 	OPT_DEBUGINFOD = 256, OPT_NAMES, OPT_MAX_TIME, OPT_PRECISION, OPT_SHELL, OPT_PREPARE, OPT_CONCLUDE,
 	OPT_SETUP, OPT_CLEANUP, OPT_METRIC, OPT_ORDER, OPT_CPUS, OPT_REFERENCE, OPT_NOISE, OPT_BASELINE,
-	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT,
+	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT, OPT_TREE,
+	OPT_TRACE,
 };
 enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
 int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
@@ -491,6 +630,12 @@ int spawn_wait_exit(struct spawn *sp, struct result *r);
 void spawn_reap(struct spawn *sp, struct result *r);
 int spawn_exit_status(int wait_status);
 
+/* --- run/cgroup.c --- */
+struct tree_memory;
+void *cgroup_open(pid_t pid, struct tree_memory *out);
+void cgroup_collect(void *st);
+void cgroup_close(void *st);
+
 /* --- run/measure.c --- */
 int measure_run(const struct opts *o, struct result *r);
 
@@ -525,6 +670,41 @@ int ring_open(struct ring *rg, int fd, unsigned order);
 size_t ring_drain(struct ring *rg, struct bytes *out);
 void ring_close(struct ring *rg);
 void bytes_reserve(struct bytes *b, size_t n);
+
+/* --- probe/tree.c --- */
+struct pollfd;
+void *tree_open(pid_t pid, bool stat, struct tree **out);
+size_t tree_pollfds(void *tp, struct pollfd *out, size_t max);
+void tree_drain(void *tp);
+void tree_exited(void *tp, struct result *r);
+void tree_collect(void *tp, struct result *r);
+void tree_close(void *tp);
+
+/* --- probe/tree-model.c --- */
+struct tree *tree_new(pid_t root, int ncpu, uint64_t t0);
+void tree_note(struct tree *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tree_fork(struct tree *t, uint64_t time, int pid, int ppid, int tid);
+void tree_comm(struct tree *t, uint64_t time, int pid, int tid, const char *comm, bool exec);
+void tree_exit(struct tree *t, uint64_t time, int pid, int tid);
+void tree_switch(struct tree *t, uint64_t time, int pid, int tid, int cpu, bool out);
+void tree_seen(struct tree *t, uint64_t time, int pid, int tid, int cpu);
+void tree_read(struct tree *t, int pid, int tid, uint64_t value);
+void tree_cmdline(struct tree *t, int pid, const char *buf, size_t len, bool truncated);
+size_t tree_pending(const struct tree *t, int *pids, size_t max);
+void tree_cmdline_gone(struct tree *t, int pid);
+void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cpu, int wait_status);
+void tree_free(struct tree *t);
+
+/* --- probe/tree-path.c --- */
+void tree_analyze(struct tree *t, size_t root);
+size_t tree_brief(const struct tree_proc *p, char *buf, size_t len);
+
+/* --- report/tree.c --- */
+void report_tree(FILE *fp, const struct result *r);
+
+/* --- report/trace.c --- */
+const char *report_trace_load(void);
+int report_trace(FILE *fp, const struct result *r);
 
 /* --- probe/sampler.c --- */
 struct sampler;

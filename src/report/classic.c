@@ -72,4 +72,5 @@ void report_classic(FILE *fp, const struct opts *o, const struct result *r)
 	classic_io(fp, r, "written", "write_bytes", "write_syscalls", "storage_write_bytes", "to");
 	report_counters(fp, r);
 	report_profile(fp, r);
+	report_tree(fp, r);
 }

@@ -345,6 +345,197 @@ static json_object *json_profile(const struct profile *p)
 	return o;
 }
 
+static json_object *json_ns(int64_t ns)
+{
+	return jc.json_object_new_int64(ns);
+}
+
+static json_object *json_tree_proc(const struct tree *t, const struct tree_proc *p, const struct result *r)
+{
+	json_object *o = jc.json_object_new_object(), *threads = jc.json_object_new_array();
+	json_object *un = jc.json_object_new_object();
+	size_t k;
+
+	jc.json_object_object_add(o, "pid", jc.json_object_new_int(p->pid));
+	jc.json_object_object_add(o, "ppid", jc.json_object_new_int(p->ppid));
+	jc.json_object_object_add(o, "comm", json_str(p->comm));
+	if (p->cmdline) {
+		json_object *argv = jc.json_object_new_array();
+		const char *a, *end = p->cmdline + p->cmdline_len;
+		for (a = p->cmdline; a < end; a += strlen(a) + 1)
+			jc.json_object_array_add(argv, json_str(a));
+		jc.json_object_object_add(o, "command", argv);
+		jc.json_object_object_add(o, "command_truncated", jc.json_object_new_boolean(p->cmdline_truncated));
+		jc.json_object_object_add(o, "command_inherited", jc.json_object_new_boolean(p->cmdline_inherited));
+	} else {
+		jc.json_object_object_add(un, "command", json_str(p->cmdline_why));
+	}
+	jc.json_object_object_add(o, "execs", jc.json_object_new_int((int)p->execs));
+	jc.json_object_object_add(o, "start_ns", json_ns(p->start_ns));
+	if (p->exec_ns >= 0)
+		jc.json_object_object_add(o, "exec_ns", json_ns(p->exec_ns));
+	if (p->end_ns >= 0) {
+		jc.json_object_object_add(o, "end_ns", json_ns(p->end_ns));
+		jc.json_object_object_add(o, "wall_ns", json_ns(p->end_ns - p->start_ns));
+	} else {
+		jc.json_object_object_add(un, "end_ns", json_str("still running when the command exited"));
+	}
+	jc.json_object_object_add(o, "cpu_ns", json_ns(p->cpu_ns));
+	if (p->cpu_source)
+		jc.json_object_object_add(o, "cpu_source", json_str(p->cpu_source));
+	for (k = p->first_thread; k != SIZE_MAX; k = t->threads[k].next) {
+		const struct tree_thread *th = &t->threads[k];
+		json_object *e = jc.json_object_new_object();
+		jc.json_object_object_add(e, "tid", jc.json_object_new_int(th->tid));
+		jc.json_object_object_add(e, "comm", json_str(th->comm));
+		jc.json_object_object_add(e, "start_ns", json_ns(th->start_ns));
+		if (th->end_ns >= 0)
+			jc.json_object_object_add(e, "end_ns", json_ns(th->end_ns));
+		jc.json_object_object_add(e, "cpu_ns", json_ns(th->cpu_ns > 0 ? th->cpu_ns : 0));
+		jc.json_object_object_add(e, "cpu_source", json_str(th->cpu_source));
+		jc.json_object_object_add(e, "switch_cpu_ns", json_ns(th->switch_cpu_ns));
+		jc.json_object_array_add(threads, e);
+	}
+	jc.json_object_object_add(o, "threads", threads);
+	if (p->exit_known)
+		jc.json_object_object_add(o, "exit", json_exit(r));
+	else
+		jc.json_object_object_add(un, "exit", json_str("not a child of ptime: its parent reaped it"));
+	jc.json_object_object_add(un, "max_rss_bytes",
+				  json_str("the kernel gives it only to the waiting parent, or through taskstats (CAP_NET_ADMIN)"));
+	jc.json_object_object_add(un, "page_faults",
+				  json_str("a second inherited counter per task gets its counts mixed with task-clock's"));
+	jc.json_object_object_add(o, "unavailable", un);
+	return o;
+}
+
+static json_object *json_share(int64_t a, int64_t b)
+{
+	return json_real(b > 0 ? 100.0 * (double)a / (double)b : 0);
+}
+
+/* The whole tree's cgroup: absent numbers say why in its own "unavailable". */
+static json_object *json_tree_memory(const struct tree_memory *m)
+{
+	json_object *o = jc.json_object_new_object(), *un = jc.json_object_new_object();
+
+	if (!m->measured) {
+		jc.json_object_object_add(un, "peak_bytes", json_str(m->why[0] ? m->why : "no cgroup was made"));
+		jc.json_object_object_add(o, "unavailable", un);
+		return o;
+	}
+	jc.json_object_object_add(o, "cgroup", json_str(m->path));
+	jc.json_object_object_add(o, "hierarchy", json_str(m->hierarchy));
+	if (m->peak_bytes >= 0)
+		jc.json_object_object_add(o, "peak_bytes", jc.json_object_new_int64(m->peak_bytes));
+	else
+		jc.json_object_object_add(un, "peak_bytes", json_str(m->peak_why));
+	if (m->anon_bytes >= 0)
+		jc.json_object_object_add(o, "anon_bytes", jc.json_object_new_int64(m->anon_bytes));
+	if (m->file_bytes >= 0)
+		jc.json_object_object_add(o, "file_bytes", jc.json_object_new_int64(m->file_bytes));
+	if (m->cpu_ns >= 0)
+		jc.json_object_object_add(o, "cpu_ns", json_ns(m->cpu_ns));
+	if (m->user_ns >= 0)
+		jc.json_object_object_add(o, "user_ns", json_ns(m->user_ns));
+	if (m->sys_ns >= 0)
+		jc.json_object_object_add(o, "sys_ns", json_ns(m->sys_ns));
+	if (m->cpu_ns < 0)
+		jc.json_object_object_add(un, "cpu_ns", json_str("the cgroup has no CPU accounting ptime could read"));
+	jc.json_object_object_add(o, "removed", jc.json_object_new_boolean(m->removed));
+	if (!m->removed)
+		jc.json_object_object_add(un, "removed", json_str(m->left));
+	jc.json_object_object_add(o, "unavailable", un);
+	return o;
+}
+
+/* --tree: the processes, by executable, parallelism and the critical path, each a section of its own. */
+static void json_tree(json_object *root, const struct result *r)
+{
+	const struct tree *t = r->tree;
+	json_object *procs = jc.json_object_new_array(), *exes = jc.json_object_new_array();
+	json_object *par = jc.json_object_new_object(), *hist = jc.json_object_new_array();
+	json_object *curve = jc.json_object_new_object(), *busy = jc.json_object_new_array();
+	json_object *cp = jc.json_object_new_object(), *steps = jc.json_object_new_array();
+	json_object *info = jc.json_object_new_object(), *notes = jc.json_object_new_array();
+	int64_t cpu = t->cpu_ns >= 0 ? t->cpu_ns : t->busy_ns, sum = 0;
+	size_t i;
+	int k;
+
+	for (i = 0; i < t->nprocs; i++)
+		jc.json_object_array_add(procs, json_tree_proc(t, &t->procs[i], r));
+	for (i = 0; i < t->nexes; i++) {
+		const struct tree_exe *e = &t->exes[i];
+		json_object *o = jc.json_object_new_object();
+		jc.json_object_object_add(o, "comm", json_str(e->comm));
+		jc.json_object_object_add(o, "count", jc.json_object_new_int64((int64_t)e->count));
+		jc.json_object_object_add(o, "cpu_ns", json_ns(e->cpu_ns));
+		jc.json_object_object_add(o, "cpu_percent", json_share(e->cpu_ns, cpu));
+		jc.json_object_object_add(o, "wall_ns", json_ns(e->wall_ns));
+		jc.json_object_object_add(o, "max_cpu_pid", jc.json_object_new_int(t->procs[e->max_cpu].pid));
+		jc.json_object_object_add(o, "max_cpu_ns", json_ns(t->procs[e->max_cpu].cpu_ns));
+		if (t->procs[e->max_wall].end_ns >= 0) {
+			jc.json_object_object_add(o, "max_wall_pid", jc.json_object_new_int(t->procs[e->max_wall].pid));
+			jc.json_object_object_add(o, "max_wall_ns",
+						  json_ns(t->procs[e->max_wall].end_ns - t->procs[e->max_wall].start_ns));
+		}
+		jc.json_object_array_add(exes, o);
+	}
+	jc.json_object_object_add(par, "average", json_real(t->real_ns > 0 ? (double)cpu / (double)t->real_ns : 0));
+	jc.json_object_object_add(par, "max", jc.json_object_new_int(t->max_busy));
+	jc.json_object_object_add(par, "nproc", jc.json_object_new_int64(t->nproc));
+	jc.json_object_object_add(par, "cpu_ns", json_ns(cpu));
+	jc.json_object_object_add(par, "real_ns", json_ns(t->real_ns));
+	jc.json_object_object_add(par, "busy_ns", json_ns(t->busy_ns));
+	for (k = 0; k <= t->max_busy && k < TREE_HIST_MAX; k++) {
+		json_object *o = jc.json_object_new_object();
+		jc.json_object_object_add(o, "busy", jc.json_object_new_int(k));
+		jc.json_object_object_add(o, "ns", json_ns(t->hist_ns[k]));
+		jc.json_object_object_add(o, "percent", json_share(t->hist_ns[k], t->real_ns));
+		jc.json_object_array_add(hist, o);
+	}
+	jc.json_object_object_add(par, "histogram", hist);
+	jc.json_object_object_add(par, "serial_fraction",
+				  json_real(t->real_ns > 0 ? (double)(t->hist_ns[0] + t->hist_ns[1]) / (double)t->real_ns : 0));
+	jc.json_object_object_add(par, "idle_tail_ns", json_ns(t->tail_ns));
+	jc.json_object_object_add(curve, "resolution_ns", json_ns(t->curve_res_ns));
+	jc.json_object_object_add(curve, "coarsened", jc.json_object_new_boolean(t->curve_coarsened));
+	for (i = 0; i < t->ncurve; i++)
+		jc.json_object_array_add(busy, json_real((double)t->curve[i] / (double)t->curve_res_ns));
+	jc.json_object_object_add(curve, "busy", busy);
+	jc.json_object_object_add(par, "curve", curve);
+	for (i = 0; i < t->npath; i++) {
+		const struct tree_step *st = &t->path[i];
+		json_object *o = jc.json_object_new_object();
+		jc.json_object_object_add(o, "pid", jc.json_object_new_int(t->procs[st->proc].pid));
+		jc.json_object_object_add(o, "comm", json_str(t->procs[st->proc].comm));
+		jc.json_object_object_add(o, "start_ns", json_ns(st->start_ns));
+		jc.json_object_object_add(o, "end_ns", json_ns(st->end_ns));
+		jc.json_object_object_add(o, "ns", json_ns(st->end_ns - st->start_ns));
+		jc.json_object_object_add(o, "percent", json_share(st->end_ns - st->start_ns, t->real_ns));
+		jc.json_object_array_add(steps, o);
+		sum += st->end_ns - st->start_ns;
+	}
+	jc.json_object_object_add(cp, "ns", json_ns(sum));
+	jc.json_object_object_add(cp, "percent", json_share(sum, t->real_ns));
+	jc.json_object_object_add(cp, "steps", steps);
+	jc.json_object_object_add(info, "processes", jc.json_object_new_int64((int64_t)t->nprocs));
+	jc.json_object_object_add(info, "threads", jc.json_object_new_int64((int64_t)t->nthreads));
+	jc.json_object_object_add(info, "user_only", jc.json_object_new_boolean(t->user_only));
+	jc.json_object_object_add(info, "task_counts", jc.json_object_new_boolean(t->task_counts));
+	jc.json_object_object_add(info, "lost_records", jc.json_object_new_int64((int64_t)t->lost));
+	jc.json_object_object_add(info, "commands_missed", jc.json_object_new_int64((int64_t)t->cmdlines_missed));
+	for (i = 0; i < t->nnotes; i++)
+		jc.json_object_array_add(notes, json_str(t->notes[i]));
+	jc.json_object_object_add(info, "notes", notes);
+	jc.json_object_object_add(info, "memory", json_tree_memory(&t->memory));
+	jc.json_object_object_add(root, "tree", info);
+	jc.json_object_object_add(root, "processes", procs);
+	jc.json_object_object_add(root, "executables", exes);
+	jc.json_object_object_add(root, "parallelism", par);
+	jc.json_object_object_add(root, "critical_path", cp);
+}
+
 /* Add each static metric to its section, or its reason to "unavailable". */
 static void json_metrics(json_object *root, json_object *unavailable, const struct result *r)
 {
@@ -398,6 +589,10 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 		jc.json_object_object_add(unavailable, "profile", json_str(r->profile->why));
 	else if (r->profile)
 		jc.json_object_object_add(root, "profile", json_profile(r->profile));
+	if (r->tree && r->tree->why[0])
+		jc.json_object_object_add(unavailable, "tree", json_str(r->tree->why));
+	else if (r->tree)
+		json_tree(root, r);
 	if (r->have_host)
 		jc.json_object_object_add(root, "host", json_host(&r->host));
 	jc.json_object_object_add(root, "unavailable", unavailable);

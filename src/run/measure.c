@@ -186,10 +186,34 @@ static void sampler_free_st(void *st)
 	sampler_free(st);
 }
 
+/* --- the process tree: side-band rings per CPU, drained on a tick while the command runs --- */
+
+static void *tree_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	return o->tree ? tree_open(pid, o->sample_hz == 0, &r->tree) : NULL;
+}
+
+/* --- the tree's cgroup: the corked child is moved into it, read and removed after the reap --- */
+
+static void *cgroup_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	if (!o->tree || !r->tree || r->tree->why[0])
+		return NULL;
+	return cgroup_open(pid, &r->tree->memory);
+}
+
+static void cgroup_collect_st(void *st, struct result *r)
+{
+	(void)r;
+	cgroup_collect(st);
+}
+
 static const struct probe_ops probes[] = {
 	{ "io", io_attach, NULL, NULL, io_exited, NULL, io_free },
 	{ "counters", counters_attach, NULL, NULL, NULL, counters_collect, NULL },
 	{ "sampler", sampler_attach, sampler_pollfds, sampler_drain, NULL, sampler_collect, sampler_free_st },
+	{ "tree", tree_attach, tree_pollfds, tree_drain, tree_exited, tree_collect, tree_close },
+	{ "cgroup", cgroup_attach, NULL, NULL, NULL, cgroup_collect_st, cgroup_close },
 };
 #define NPROBES (sizeof probes / sizeof probes[0])
 
