@@ -872,7 +872,6 @@ int procfs_read_int(const char *path, int fallback);
 void procfs_parse_cpu_model(const char *text, char *out, size_t len);
 int procfs_last_cpu(pid_t pid);
 void procfs_reset_peak(void);
-void procfs_drop_text(void);
 
 /* --- report/metrics.c --- */
 const struct metric *metrics_find(const char *name);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -224,31 +223,4 @@ void procfs_reset_peak(void)
 		procfs_clear_refs_fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
 	if (procfs_clear_refs_fd >= 0)
 		(void)!write(procfs_clear_refs_fd, "5", 1);
-}
-
-/* Drop the pages of ptime's mapped code (its own, libc's, the loader's) from its resident set before the
-   command's exec: the exec leaves ptime's memory, and those pages, mapped 64 KiB at a time around each
-   fault, would otherwise set the command's ru_maxrss floor half a megabyte above its own peak (fork
-   copied none of them). Only private mappings that are executable and never writable are dropped: their
-   pages are the file's, and come back from the page cache as ptime runs on; but a debugger's
-   breakpoints live in private copies of such pages, and would go with them: not while ptime is traced. */
-void procfs_drop_text(void)
-{
-	static char buf[32768];
-	char *line, *nl, perms[8];
-	unsigned long start, end;
-	int path;
-
-	if (procfs_slurp("/proc/self/status", buf, sizeof buf) <= 0 || !(line = strstr(buf, "\nTracerPid:")) ||
-	    strtol(line + 11, NULL, 10) != 0)
-		return;
-	if (procfs_slurp("/proc/self/maps", buf, sizeof buf) <= 0)
-		return;
-	for (line = buf; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-		*nl = '\0';
-		path = 0;
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, perms, &path) == 3 && path > 0 &&
-		    line[path] == '/' && strcmp(perms, "r-xp") == 0)
-			madvise((void *)start, end - start, MADV_DONTNEED);
-	}
 }
