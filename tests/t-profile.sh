@@ -195,7 +195,7 @@ fi
 run "$PTIME" --sample --call-graph -j -o "$TMP/w.json" --callgrind="$TMP/w.cg" "$FX/fx-words" 300000 >/dev/null
 cgcheck "$TMP/w.json" "$TMP/w.cg" >"$TMP/wcg.out"
 head -n1 "$TMP/wcg.out" | grep -q "differ=0 warnings=0$"
-ok $? "C++: callgrind_annotate agrees with ptime on all of the 50 hottest functions ($(head -n1 "$TMP/wcg.out"))"
+ok $? "C++: callgrind_annotate agrees with ptime on all of the 50 hottest functions ($(head -n 3 "$TMP/wcg.out" | paste -sd' '))"
 if command -v perf >/dev/null && perf record -q -e cpu-clock:u -o "$TMP/perf.data" true >/dev/null 2>&1; then
 	# One run, two samplers: perf records ptime, which samples the command; perf's view is limited
 	# to the command's own process.
