@@ -129,7 +129,15 @@ int procfs_read_int(const char *path, int fallback)
 /* kernel.perf_event_paranoid, or INT_MIN when it cannot be read. */
 int procfs_paranoid(void)
 {
-	return procfs_read_int("/proc/sys/kernel/perf_event_paranoid", INT_MIN);
+	/* read once: benchmark mode asks at every run, and a sysctl changed during a run of ptime would
+	   only make one run's reasons differ from another's */
+	static int paranoid;
+	static bool read;
+
+	if (!read)
+		paranoid = procfs_read_int("/proc/sys/kernel/perf_event_paranoid", INT_MIN);
+	read = true;
+	return paranoid;
 }
 
 /* The CPU's model name in the text of /proc/cpuinfo, as the first line of x86's "model name", ARM's
