@@ -13,6 +13,10 @@ DLIB_TABLE(tr, TR_FUNCS)
 /* json-c for the trace, loaded before the command runs, so that a missing library stops ptime with 125. */
 const char *report_trace_load(void)
 {
+	const char *why = report_json_load();
+
+	if (why)
+		return why;
 	return tr_load("libjson-c.so.5") ? NULL : tr_why;
 }
 
@@ -21,21 +25,11 @@ static void tr_add(json_object *o, const char *key, json_object *v)
 	tr.json_object_object_add(o, key, v);
 }
 
-/* A string that is valid UTF-8 whatever the process named itself. */
+/* A string that is valid UTF-8 whatever the process named itself: json.c's, whose original bytes the
+   trace format has no place for (they go with the object). */
 static json_object *tr_str(const char *s)
 {
-	size_t n = strlen(s), len;
-	json_object *o;
-	char *fixed;
-
-	if (text_utf8_valid(s, n))
-		return tr.json_object_new_string(s);
-	len = text_utf8_fix(NULL, 0, s, n);
-	fixed = xmalloc(len + 1);
-	text_utf8_fix(fixed, len + 1, s, n);
-	o = tr.json_object_new_string(fixed);
-	free(fixed);
-	return o;
+	return report_json_str(s);
 }
 
 /* ns as the format's µs, rounded to whole ones: a slice that ends with its parent then ends at the same
