@@ -24,7 +24,7 @@ static struct tree *mktree(size_t nexes, int64_t extra_ms, int64_t real_ms, int6
 	t->nthreads = nexes + 1;
 	for (k = 0; k < nexes; k++) {
 		struct tree_exe *e = &t->exes[k];
-		snprintf(e->comm, sizeof e->comm, "exe%02zu", k);
+		snprintf(e->comm, sizeof e->comm, "exe%02u", (unsigned)(k % 100));
 		e->count = k + 1;
 		e->cpu_ns = (100 - (int64_t)k + extra_ms) * 1000000;
 		e->wall_ns = 2 * e->cpu_ns;
