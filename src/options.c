@@ -493,8 +493,6 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 	if (o->json && o->annotate != -1)
 		return options_fail(&e, "--json and --annotate cannot be combined: profile.lines holds the hot lines, "
 				    "and --callgrind=FILE writes them for callgrind_annotate");
-	if (o->tree && o->bench)
-		return options_fail(&e, "--tree cannot be combined with benchmark mode yet: run the build once with --tree");
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;

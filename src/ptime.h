@@ -443,6 +443,30 @@ struct bench_cmp {
 	bool regression;         /* slower than the baseline by more than --max-regression */
 };
 
+#define BENCH_TREE_EXES 10       /* --tree: executables reported by name; the rest are summed as others */
+
+/* One executable of a command's trees over the runs (--tree): each figure's statistics over every run
+   that had a tree, a run it did not appear in counting 0. */
+struct bench_exe {
+	char comm[16];
+	size_t runs;             /* runs it appeared in */
+	size_t nexes;            /* the others: how many executables they are; else 1 */
+	struct bench_stats count, cpu_ns, wall_ns, max_cpu_ns; /* max_cpu_ns: its process with the most CPU */
+};
+
+/* --tree in benchmark mode: each run's tree reduced to a few figures per executable as the run
+   ended (bench/trees.c), then their statistics over the runs. */
+struct bench_tree {
+	size_t runs;             /* runs that had a tree */
+	char *why;               /* why a run had none (the first such run's), owned; NULL */
+	size_t missing;          /* runs without a tree */
+	struct bench_stats processes, threads, cpu_ns, parallelism, max_busy, critical_path_ns;
+	struct bench_exe *exes;  /* the BENCH_TREE_EXES with the most CPU on average, most first */
+	size_t nexes;
+	struct bench_exe others; /* every other executable, summed in each run; others.nexes 0: none */
+	uint64_t lost;           /* side-band records the kernel could not write, all runs */
+};
+
 /* One command of a benchmark, after parameter substitution, with its runs and statistics. */
 struct bench_cmd {
 	char *command;           /* as given (the positional argv joined with spaces, quoted where needed) */
@@ -465,6 +489,7 @@ struct bench_cmd {
 	struct bench_cmd *base;  /* --baseline: this command's runs in the saved export (matched by command
 				    string, else name), with its stats; NULL when it has none */
 	const char *base_name;   /* the matched baseline result's command string */
+	struct bench_tree *tree; /* --tree: its trees over the runs; NULL without */
 };
 
 /* The state of the machine that makes numbers noisy, read before the first run. */
@@ -931,6 +956,11 @@ int record_metrics(const struct opts *o, struct bench *b, char *err, size_t errl
 int record_check_primary(const struct opts *o, const struct bench *b, char *err, size_t errlen);
 void record_counters(const struct opts *o, const struct bench *b, char **events, char ***skipped);
 
+/* --- bench/trees.c --- */
+int trees_keep(int fd, uint32_t cmd, const struct tree *t);
+int trees_collect(int fd, struct bench *b);
+void trees_free(struct bench_tree *bt);
+
 /* --- bench/verdict.c --- */
 void verdict_finish(struct bench *b);
 void verdict_stats(const struct bench *b, struct bench_cmd *c);
@@ -947,8 +977,12 @@ void bench_free_argv(char **v);
 char *bench_substitute(const char *s, const char *const *names, char *const *values, size_t n);
 char *bench_join(char *const *argv);
 
-/* --- report/bench.c, csv.c, markdown.c, json-bench.c, baseline.c --- */
+/* --- report/bench.c, bench-tree.c, csv.c, markdown.c, json-bench.c, baseline.c --- */
 void report_bench(FILE *fp, const struct bench *b);
+void report_bench_value(char *buf, size_t len, const char *unit, double typical, double v);
+void report_bench_pad(FILE *fp, const char *s, int width, bool right);
+int report_bench_width(const char *s);
+void report_bench_tree(FILE *fp, const struct bench_cmd *c);
 int report_bench_csv(FILE *fp, const struct bench *b);
 int report_bench_markdown(FILE *fp, const struct bench *b);
 int report_bench_json(FILE *fp, const struct bench *b);

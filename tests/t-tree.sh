@@ -232,12 +232,57 @@ if [ -e "$FX/libfxnoperf.so" ]; then
 	jexpr "$TMP/np.json" '"perf_event_paranoid" in d["unavailable"]["tree"] and "processes" not in d' | true_; ok $? "refused: JSON unavailable.tree"
 fi
 
-# Benchmark mode does not take --tree yet: refused, and the command does not run.
-"$PTIME" --tree -r 2 touch "$TMP/ran" 2>"$TMP/bench"; rc=$?
-is "$rc" 125 "--tree with -r: refused with 125"
-ok "$([ -e "$TMP/ran" ] && echo 1 || echo 0)" "--tree with -r: the command did not run"
-is "$(head -n 1 "$TMP/bench")" "ptime: --tree cannot be combined with benchmark mode yet: run the build once with --tree" \
-	"--tree with -r: one line says why"
+# Benchmark mode: each run's tree reduced to its executables' figures, and their statistics over the runs.
+# check_bench JSON WHO: three runs of the fixture, against the jobs' CPU time alone and the runs' own figures.
+check_bench() {
+	f=$1
+	w=$2
+	t='d["results"][0]["tree"]'
+	is "$(jexpr "$f" "$t['runs'], $t['missing_runs']")" "(3, 0)" "$w: bench: three runs, each with its tree"
+	is "$(jexpr "$f" "[(e['comm'], e['runs'], e['count']['min'], e['count']['max']) for e in $t['executables']]")" \
+		"[('fx-burn', 3, 3, 3), ('make', 3, 1, 1)]" "$w: bench: three fx-burn and one make in every run"
+	is "$(jexpr "$f" "$t['processes']['median'], $t['threads']['median'], 'others' in $t")" "(4, 4, False)" \
+		"$w: bench: four processes of one thread each, no others"
+	burn=$(jexpr "$f" "$t['executables'][0]['cpu_ns']['median']")
+	within "$burn" $((ref_300 * 2 + ref_200)) 10; ok $? "$w: bench: fx-burn's median CPU is the three jobs' alone within 10% ($burn ns)"
+	big=$(jexpr "$f" "$t['executables'][0]['max_cpu_ns']['median']")
+	within "$big" "$ref_300" 10; ok $? "$w: bench: its largest process is a 300 ms job within 10% ($big ns)"
+	jexpr "$f" "$t['executables'][1]['cpu_ns']['max'] < 0.2 * $burn" | true_; ok $? "$w: bench: make's own CPU is small"
+	jexpr "$f" "all(s['n'] == 3 and s['min'] <= s['median'] <= s['max'] for e in $t['executables'] for s in (e['count'], e['cpu_ns'], e['wall_ns'], e['max_cpu_ns']))" | true_
+	ok $? "$w: bench: each executable's figures over the three runs"
+	s='d["results"][0]["statistics"]'
+	within "$(jexpr "$f" "$t['parallelism']['cpu_ns']['median']")" "$(jexpr "$f" "$s['task-clock']['median'] if 'task-clock' in $s else $s['cpu_ns']['median']")" 5
+	ok $? "$w: bench: the tree's CPU is the runs' task-clock within 5%"
+	par=$(jexpr "$f" "$t['parallelism']['average']['median']")
+	within "$par" "$(jexpr "$f" "$s['cpu_ns']['median'] / $s['real_ns']['median']")" 15
+	ok $? "$w: bench: average parallelism is (user+sys)/real of the medians within 15% ($par)"
+	within "$(jexpr "$f" "$t['critical_path']['ns']['median']")" "$(jexpr "$f" "$s['real_ns']['median']")" 5
+	ok $? "$w: bench: the critical path spans the runs' real time"
+	if "$PY" -c 'import jsonschema' 2>/dev/null; then
+		validate "$f"; ok $? "$w: bench: validates against the schema"
+	else
+		skip "$w: bench: validates against the schema" "python3-jsonschema is not installed"
+	fi
+}
+"$PTIME" -r 3 --tree --json -o "$TMP/b.json" make -s -j2 -f "$TMP/Makefile"; rc=$?
+is "$rc" 0 "bench: --tree with -r 3 runs"
+check_bench "$TMP/b.json" "$(id -un)"
+LANG=C "$PTIME" -r 3 --tree make -s -j2 -f "$TMP/Makefile" 2>"$TMP/bench.txt"
+for h in '^  Processes \(--tree, medians of 3 runs\): 4 processes, 4 threads, ' '^    parallelism [0-9.]+ CPUs busy on average' \
+	'^    executable +procs +CPU median' '^    fx-burn +3 ' '^    make +1 '; do
+	grep -Eq "$h" "$TMP/bench.txt"; ok $? "bench: text: '$h'"
+done
+# --trace would be one run's: refused in benchmark mode, and the command does not run.
+"$PTIME" --trace="$TMP/bt.json" -r 2 touch "$TMP/ran" 2>"$TMP/bench"; rc=$?
+is "$rc" 125 "--trace with -r: refused with 125"
+ok "$([ -e "$TMP/ran" ] || [ -e "$TMP/bt.json" ] && echo 1 || echo 0)" "--trace with -r: nothing ran, nothing written"
+is "$(head -n 1 "$TMP/bench")" "ptime: --trace writes one run's trace; in benchmark mode, --tree reports the tree over the runs" \
+	"--trace with -r: one line says why"
+if [ -e "$FX/libfxnoperf.so" ]; then
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$FX/libfxnoperf.so" "$PTIME" -r 2 --tree -j -o "$TMP/bnp.json" true
+	jexpr "$TMP/bnp.json" 'd["results"][0]["tree"]["runs"] == 0 and d["results"][0]["tree"]["missing_runs"] == 2 and "perf_event_paranoid" in d["results"][0]["tree"]["unavailable"]' | true_
+	ok $? "bench: perf refused: no run has a tree, and why"
+fi
 
 # Unprivileged (perf_event_paranoid 2 allows one's own tasks, user space only).
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
@@ -247,6 +292,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	check_fixture "$TMP/u.json" nobody
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" --tree -j sh -c "$FX/fx-alloc 100 1500 & $FX/fx-alloc 100 1500; wait" 2>"$TMP/umem.json"
 	check_memory "$TMP/umem.json" nobody
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" -r 3 --tree -j make -s -j2 -f "$TMP/Makefile" 2>"$TMP/ub.json"
+	check_bench "$TMP/ub.json" nobody
 else
 	skip "--tree as user nobody" "needs root and setpriv (the suite runs as nobody in .ci/run)"
 fi

@@ -55,5 +55,19 @@ int main(void)
 	ok(noted, "a note says so");
 	is_int(t->nspans, 2 + TREE_SPANS_MAX, "the tree's count of stretches");
 	tree_free(t);
+
+	/* Forks past the threads' first allocations: each child still finds its parent (the threads move). */
+	t = tree_new(200, 2, T0);
+	tree_seen(t, T0, 200, 200, 0);
+	for (i = 0; i < 300; i++)
+		tree_fork(t, T0 + 1000 * (i + 1), 1000 + (int)i, 200, 1000 + (int)i);
+	tree_exit(t, T0 + 1000000, 200, 200);
+	tree_finish(t, T0, T0 + 1000000, -1, 0);
+	noted = true;
+	for (i = 1; i < t->nprocs; i++)
+		noted &= t->procs[i].parent == 0 && t->procs[i].ppid == 200;
+	ok(noted, "300 children, each under the command");
+	is_int(t->procs[0].nchildren, 300, "and the command has them all");
+	tree_free(t);
 	return done();
 }

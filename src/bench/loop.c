@@ -54,6 +54,7 @@ struct loop {
 	struct bench *b;
 	struct loop_cmd *lc;
 	int fd;                  /* the memfd of records */
+	int tree_fd;             /* --tree: the memfd of each run's tree, reduced (bench/trees.c); -1 */
 	size_t rec_size;
 	unsigned char *rec;      /* one record's buffer */
 	size_t max_runs;
@@ -389,10 +390,27 @@ static int loop_once(struct loop *l, size_t ci, size_t round, bool warm)
 	rc = measure_run(&ro, &r);
 	if (rc) {
 		counters_free(r.counters);
+		tree_free(r.tree);
 		b->failure = xasprintf("cannot run '%s'", c->name);
 		b->exit_status = rc;
 		return -1;
 	}
+	/* The tree is reduced to its figures at once and freed: a whole tree per run would grow with the runs. */
+	if (!warm && r.tree && c->tree) {
+		if (r.tree->why[0]) {
+			c->tree->missing++;
+			if (!c->tree->why)
+				c->tree->why = xstrdup(r.tree->why);
+		} else if ((rc = trees_keep(l->tree_fd, (uint32_t)ci, r.tree)) < 0) {
+			counters_free(r.counters);
+			tree_free(r.tree);
+			b->failure = xasprintf("cannot keep the runs' trees: %s", strerror(-rc));
+			b->exit_status = EXIT_CANCELED;
+			return -1;
+		}
+	}
+	tree_free(r.tree);
+	r.tree = NULL;
 	if (!warm) {
 		memset(rec, 0, sizeof *rec);
 		rec->cmd = (uint32_t)ci;
@@ -654,7 +672,7 @@ int bench_run(const struct opts *o, struct bench *b)
 	l.bo = o->bench;
 	l.b = b;
 	l.rng = b->seed;
-	l.fd = -1;
+	l.fd = l.tree_fd = -1;
 	if (loop_commands(&l, err, sizeof err) < 0 || loop_reference(&l, err, sizeof err) < 0 ||
 	    record_metrics(o, b, err, sizeof err) < 0 || record_check_primary(o, b, err, sizeof err) < 0)
 		goto bad;
@@ -672,11 +690,17 @@ int bench_run(const struct opts *o, struct bench *b)
 	   the floor of each run's ru_maxrss, must not change from one run to the next. */
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	if (o->tree && (l.tree_fd = memfd_create("ptime-trees", MFD_CLOEXEC)) < 0) {
+		snprintf(err, sizeof err, "cannot keep the runs' trees: memfd_create: %s", strerror(errno));
+		goto bad;
+	}
 	l.rec_size = sizeof(struct loop_rec) + b->nmetrics * sizeof(double);
 	l.rec = xcalloc(1, l.rec_size);
 	l.lc = xcalloc(b->ncmds, sizeof *l.lc);
 	for (i = 0; i < b->ncmds; i++) {
 		b->cmds[i].why = xcalloc(b->nmetrics, sizeof *b->cmds[i].why);
+		if (o->tree)
+			b->cmds[i].tree = xcalloc(1, sizeof *b->cmds[i].tree);
 		if (l.bo->precision_pct > 0) {
 			/* untouched until used: pages that are never written are not resident */
 			l.lc[i].sorted = xmalloc(l.max_runs * sizeof *l.lc[i].sorted);
@@ -710,6 +734,8 @@ int bench_run(const struct opts *o, struct bench *b)
 	b->wall_ns = (int64_t)((loop_now() - t0) * 1e9);
 	if (!b->failure) {
 		int e = loop_collect(&l);
+		if (e == 0 && l.tree_fd >= 0)
+			e = trees_collect(l.tree_fd, b);
 		if (e < 0) {
 			b->failure = xasprintf("cannot read the runs back: %s", strerror(-e));
 			b->exit_status = EXIT_CANCELED;
@@ -718,6 +744,8 @@ int bench_run(const struct opts *o, struct bench *b)
 		}
 	}
 	close(l.fd);
+	if (l.tree_fd >= 0)
+		close(l.tree_fd);
 	free(l.rec);
 	free(l.events);
 	for (i = 0; l.skipped && i < b->nmetrics; i++)
@@ -731,6 +759,8 @@ bad:
 	dprintf(l.bo->err_fd, "ptime: %s\n", err);
 	if (l.fd >= 0)
 		close(l.fd);
+	if (l.tree_fd >= 0)
+		close(l.tree_fd);
 	return EXIT_CANCELED;
 }
 
@@ -754,6 +784,8 @@ void bench_cmd_free(struct bench_cmd *c, size_t nmetrics)
 	free(c->param_names);
 	free(c->runs);
 	free(c->stats);
+	trees_free(c->tree);
+	free(c->tree);
 	for (i = 0; c->why && i < nmetrics; i++)
 		free(c->why[i]);
 	free(c->why);

@@ -359,6 +359,10 @@ int bench_options_check(struct opts *o, char *err, size_t len)
 			 "run them separately");
 		return -EINVAL;
 	}
+	if (o->trace) {
+		snprintf(err, len, "--trace writes one run's trace; in benchmark mode, --tree reports the tree over the runs");
+		return -EINVAL;
+	}
 	metric = record_metric_name(b->metric);
 	if (!metrics_find(metric) && strcmp(metric, "cpu_ns") != 0) {
 		if (!counters_metric_known(metric)) {

@@ -266,7 +266,7 @@ static void tree_on(struct tree *t, struct tree_thread *th, int cpu, uint64_t ti
 /* PERF_RECORD_FORK: tid was created; a new process when pid differs from ppid, else a thread of pid. */
 void tree_fork(struct tree *t, uint64_t time, int pid, int ppid, int tid)
 {
-	struct tree_thread *parent = tree_find(t, ppid), *th;
+	struct tree_thread *parent, *th;
 	size_t proc;
 
 	if (pid == ppid) {
@@ -275,6 +275,7 @@ void tree_fork(struct tree *t, uint64_t time, int pid, int ppid, int tid)
 	}
 	proc = tree_new_proc(t, pid, ppid, time);
 	th = tree_new_thread(t, proc, tid, time);
+	parent = tree_find(t, ppid); /* after the new thread: adding it may move every thread */
 	if (parent && t->procs[parent->proc].pid == ppid) {
 		struct tree_proc *pp = &t->procs[parent->proc], *p = &t->procs[proc];
 		p->parent = parent->proc;

@@ -18,12 +18,12 @@ struct bench_unit {
 	bool group;              /* an integer with thousands grouped */
 };
 
-static struct bench_unit bench_unit_for(const struct bench_metric *m, double typical)
+static struct bench_unit bench_unit_of(const char *unit, double typical)
 {
 	struct bench_unit u = { "", 1, 3, false };
 	double a = fabs(typical);
 
-	if (strcmp(m->unit, "ns") == 0) {
+	if (strcmp(unit, "ns") == 0) {
 		/* hyperfine's format_duration_value: µs below 1 ms, ms below 1 s, else s */
 		if (a < 1e6)
 			u = (struct bench_unit){ " µs", 1e3, 1, false };
@@ -31,7 +31,7 @@ static struct bench_unit bench_unit_for(const struct bench_metric *m, double typ
 			u = (struct bench_unit){ " ms", 1e6, 1, false };
 		else
 			u = (struct bench_unit){ " s", 1e9, 3, false };
-	} else if (strcmp(m->unit, "bytes") == 0) {
+	} else if (strcmp(unit, "bytes") == 0) {
 		if (a < 1024)
 			u = (struct bench_unit){ " B", 1, 0, false };
 		else if (a < 1024.0 * 1024)
@@ -40,13 +40,18 @@ static struct bench_unit bench_unit_for(const struct bench_metric *m, double typ
 			u = (struct bench_unit){ " MiB", 1024.0 * 1024, 1, false };
 		else
 			u = (struct bench_unit){ " GiB", 1024.0 * 1024 * 1024, 2, false };
-	} else if (strcmp(m->unit, "count") == 0) {
+	} else if (strcmp(unit, "count") == 0) {
 		/* a mean of 0.4 major faults printed as 0 would hide that some runs had one */
 		u = a < 100 ? (struct bench_unit){ "", 1, 1, false } : (struct bench_unit){ "", 1, 0, true };
-	} else if (strcmp(m->unit, "percent") == 0) {
+	} else if (strcmp(unit, "percent") == 0) {
 		u = (struct bench_unit){ "%", 1, 1, false };
 	}
 	return u;
+}
+
+static struct bench_unit bench_unit_for(const struct bench_metric *m, double typical)
+{
+	return bench_unit_of(m->unit, typical);
 }
 
 static void bench_fmt(char *buf, size_t len, const struct bench_unit *u, double v)
@@ -81,6 +86,26 @@ static void bench_pad(FILE *fp, const char *s, int width, bool right)
 	if (!right)
 		for (; pad > 0; pad--)
 			putc(' ', fp);
+}
+
+/* Format v in the unit ("ns", "bytes", "count", "percent", "ratio") that suits typical, as every figure
+   of the benchmark report is: values printed side by side with one typical share their unit. */
+void report_bench_value(char *buf, size_t len, const char *unit, double typical, double v)
+{
+	struct bench_unit u = bench_unit_of(unit, typical);
+	bench_fmt(buf, len, &u, v);
+}
+
+/* Print s padded with spaces to width columns, on the left when right (right-aligned). */
+void report_bench_pad(FILE *fp, const char *s, int width, bool right)
+{
+	bench_pad(fp, s, width, right);
+}
+
+/* The columns s takes on a terminal. */
+int report_bench_width(const char *s)
+{
+	return bench_width(s);
 }
 
 static const char *bench_display(const struct bench_cmd *c)
@@ -486,6 +511,8 @@ void report_bench(FILE *fp, const struct bench *b)
 		putc('\n', fp);
 		bench_primary(fp, b, c);
 		bench_others(fp, b, c);
+		if (c->tree)
+			report_bench_tree(fp, c);
 		bench_warnings(fp, b, c);
 	}
 	bench_summary(fp, b);

@@ -104,6 +104,59 @@ static json_object *bj_run(const struct bench *b, const struct bench_run *r)
 	return o;
 }
 
+/* The figures of one executable (or of the others) over the runs, each as a metric's statistics. */
+static json_object *bj_exe(const struct bench_exe *e, bool others)
+{
+	json_object *o = bj.json_object_new_object();
+
+	if (others)
+		bj_add(o, "executables", bj.json_object_new_int64((int64_t)e->nexes));
+	else
+		bj_add(o, "comm", report_json_str(e->comm));
+	bj_add(o, "runs", bj.json_object_new_int64((int64_t)e->runs));
+	bj_add(o, "count", bj_stats(&e->count, "count"));
+	bj_add(o, "cpu_ns", bj_stats(&e->cpu_ns, "ns"));
+	bj_add(o, "wall_ns", bj_stats(&e->wall_ns, "ns"));
+	bj_add(o, "max_cpu_ns", bj_stats(&e->max_cpu_ns, "ns"));
+	return o;
+}
+
+/* --tree: the command's trees over the runs, named as in a run's document (tree.processes,
+   executables[], parallelism.average, critical_path.ns), each figure a statistics object. */
+static json_object *bj_tree(const struct bench_tree *t)
+{
+	json_object *o = bj.json_object_new_object(), *exes, *par, *cp;
+	size_t i;
+
+	bj_add(o, "runs", bj.json_object_new_int64((int64_t)t->runs));
+	bj_add(o, "missing_runs", bj.json_object_new_int64((int64_t)t->missing));
+	if (t->why)
+		bj_add(o, "unavailable", report_json_str(t->why));
+	if (!t->runs)
+		return o;
+	bj_add(o, "processes", bj_stats(&t->processes, "count"));
+	bj_add(o, "threads", bj_stats(&t->threads, "count"));
+	bj_add(o, "lost_records", bj.json_object_new_int64((int64_t)t->lost));
+	exes = bj.json_object_new_array();
+	for (i = 0; i < t->nexes; i++)
+		bj.json_object_array_add(exes, bj_exe(&t->exes[i], false));
+	bj_add(o, "executables", exes);
+	if (t->others.nexes)
+		bj_add(o, "others", bj_exe(&t->others, true));
+	par = bj.json_object_new_object();
+	if (t->parallelism.n)
+		bj_add(par, "average", bj_stats(&t->parallelism, "ratio"));
+	bj_add(par, "max", bj_stats(&t->max_busy, "count"));
+	bj_add(par, "cpu_ns", bj_stats(&t->cpu_ns, "ns"));
+	bj_add(o, "parallelism", par);
+	if (t->critical_path_ns.n) {
+		cp = bj.json_object_new_object();
+		bj_add(cp, "ns", bj_stats(&t->critical_path_ns, "ns"));
+		bj_add(o, "critical_path", cp);
+	}
+	return o;
+}
+
 /* The mean of a metric in seconds, for hyperfine's fields; null when it was not measured. */
 static json_object *bj_seconds(const struct bench_stats *s, double v)
 {
@@ -171,6 +224,8 @@ static json_object *bj_result(const struct bench *b, const struct bench_cmd *c)
 		bj_add(o, "precision_met", bj.json_object_new_boolean(c->precision_met));
 	if (c->base_name)
 		bj_add(o, "baseline_command", report_json_str(c->base_name));
+	if (c->tree)
+		bj_add(o, "tree", bj_tree(c->tree));
 	return o;
 }
 
