@@ -221,7 +221,7 @@ struct tree_thread {
 	int64_t start_ns, end_ns; /* end_ns -1: not seen to exit */
 	int64_t cpu_ns;          /* task-clock from its PERF_RECORD_READ (see cpu_source); -1 unknown */
 	int64_t switch_cpu_ns;   /* on-CPU time summed from its SWITCH records */
-	int64_t page_faults;     /* from its READ; -1 unknown */
+	int64_t minflt, majflt;  /* its page faults without and with I/O, from its READs (see cpu_source); -1 unknown */
 	const char *cpu_source;  /* "task-clock" (its READ), "task-clock total" (the root: the total less
 				    every other task's READ), "switch records" */
 	struct tree_span *spans; /* its stretches on a CPU, in time order, gaps under TREE_SPAN_GAP_NS merged */
@@ -247,7 +247,8 @@ struct tree_proc {
 	int64_t start_ns, end_ns, exec_ns; /* end_ns -1: still running when the command exited; exec_ns -1: no exec */
 	int64_t cpu_ns;          /* its threads' CPU time; -1 unknown */
 	const char *cpu_source;  /* of its main thread */
-	int64_t page_faults;     /* its threads' page faults; -1 unknown */
+	int64_t minflt, majflt;  /* its threads' page faults without and with I/O; -1 unknown (see faults_why) */
+	const char *faults_why;  /* when they are unknown */
 	size_t first_thread, nthreads;
 	bool exit_known;         /* only for the command itself: the only process ptime waits for */
 	int wait_status;
@@ -308,9 +309,11 @@ struct tree {
 	int ncpu;                /* CPUs the events were opened on */
 	bool user_only;          /* the events exclude the kernel (perf_event_paranoid) */
 	bool task_counts;        /* each exiting task reported its own task-clock (inherit_stat) */
+	bool task_faults;        /* and its own page faults (counters in task-clock's group) */
+	const char *faults_why;  /* when not */
 	int64_t real_ns;
 	int64_t cpu_ns;          /* task-clock of the whole tree (the counters' total) */
-	int64_t page_faults;     /* the whole tree's, -1 unknown */
+	int64_t minflt, majflt;  /* the whole tree's page faults (the counters' totals), -1 unknown */
 	int64_t busy_ns;         /* the integral of busy CPUs over the run, from the switch records */
 	int max_busy;
 	int64_t hist_ns[TREE_HIST_MAX]; /* time at 0, 1, 2, ... busy CPUs */
@@ -706,6 +709,8 @@ void tree_collect(void *tp, struct result *r);
 void tree_close(void *tp);
 
 /* --- probe/tree-model.c --- */
+/* What a task's PERF_RECORD_READ counts: one event of the group on each CPU. */
+enum tree_count { TREE_CPU, TREE_MINFLT, TREE_MAJFLT, TREE_COUNTS };
 struct tree *tree_new(pid_t root, int ncpu, uint64_t t0);
 void tree_note(struct tree *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tree_fork(struct tree *t, uint64_t time, int pid, int ppid, int tid);
@@ -713,11 +718,11 @@ void tree_comm(struct tree *t, uint64_t time, int pid, int tid, const char *comm
 void tree_exit(struct tree *t, uint64_t time, int pid, int tid);
 void tree_switch(struct tree *t, uint64_t time, int pid, int tid, int cpu, bool out);
 void tree_seen(struct tree *t, uint64_t time, int pid, int tid, int cpu);
-void tree_read(struct tree *t, int pid, int tid, uint64_t value);
+void tree_read(struct tree *t, int pid, int tid, enum tree_count what, uint64_t value);
 void tree_cmdline(struct tree *t, int pid, const char *buf, size_t len, bool truncated);
 size_t tree_pending(const struct tree *t, int *pids, size_t max);
 void tree_cmdline_gone(struct tree *t, int pid);
-void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cpu, int wait_status);
+void tree_finish(struct tree *t, uint64_t origin, uint64_t end, const int64_t *total, int wait_status);
 void tree_free(struct tree *t);
 
 /* --- probe/tree-path.c --- */

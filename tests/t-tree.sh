@@ -197,6 +197,39 @@ else
 	skip "per-process CPU time against perf sched timehist" "needs root and perf sched"
 fi
 
+# Page faults per process: two processes that touch 8 and 24 MiB (256 minor faults a MiB, and a small
+# baseline), against each one's own rusage run alone (wait4's ru_minflt, as GNU time's %R).
+for mib in 8 24; do
+	eval "solo_$mib=$("$PTIME" -f '%R' $NOLEAK "$FX/fx-alloc" $mib 2>&1)"
+done
+# check_faults JSON WHO
+check_faults() {
+	f=$1
+	w=$2
+	is "$(jexpr "$f" 'd["tree"]["task_faults"]')" True "$w: faults: counted per task"
+	for mib in 8 24; do
+		eval "solo=\$solo_$mib"
+		n=$(jexpr "$f" '[p["page_faults"]["minor"] for p in d["processes"] if p.get("command", [""])[-1:] == ["'$mib'"]][0]')
+		ok "$([ "$n" -ge $((mib * 256)) ] && echo 0 || echo 1)" "$w: faults: the $mib MiB process has at least $((mib * 256)) minor faults ($n)"
+		within "$n" "$solo" 5; ok $? "$w: faults: and as many as its rusage alone, within 5% ($n, alone $solo)"
+	done
+	jexpr "$f" 'all(p["page_faults"]["major"] >= 0 for p in d["processes"])' | true_; ok $? "$w: faults: major counts too"
+	sum=$(jexpr "$f" 'sum(p["page_faults"]["minor"] + p["page_faults"]["major"] for p in d["processes"])')
+	is "$sum" "$(jexpr "$f" 'd["tree"]["page_faults"]["minor"] + d["tree"]["page_faults"]["major"]')" \
+		"$w: faults: the processes' add up to the tree's"
+	within "$sum" "$(jexpr "$f" 'd["rusage"]["minor_page_faults"] + d["rusage"]["major_page_faults"]')" 5
+	ok $? "$w: faults: and to rusage's for the whole run, within 5% ($sum)"
+}
+"$PTIME" --tree -j -o "$TMP/pf.json" sh -c "$NOLEAK $FX/fx-alloc 8 & $NOLEAK $FX/fx-alloc 24; wait"; rc=$?
+is "$rc" 0 "faults: the command's status"
+check_faults "$TMP/pf.json" "$(id -un)"
+"$PTIME" --tree sh -c "$FX/fx-alloc 8" 2>"$TMP/pf.txt"
+grep -Eq '^ +pid +ppid +start +wall +CPU +minflt +majflt +command$' "$TMP/pf.txt"; ok $? "faults: columns of the slowest processes"
+grep -Eq '^ +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]{4,} +[0-9]+  .*fx-alloc 8$' "$TMP/pf.txt"; ok $? "faults: the 8 MiB process's line"
+"$PTIME" --tree --sample -j -o "$TMP/pfs.json" sh -c "$FX/fx-alloc 8"
+jexpr "$TMP/pfs.json" 'all("page_faults" not in p and "--sample" in p["unavailable"]["page_faults"] for p in d["processes"])' | true_
+ok $? "faults: with --sample, not counted, and why"
+
 # Threads and a process that never execs.
 "$PTIME" --tree -j -o "$TMP/th.json" $NOLEAK "$FX/fx-burn" 100 3 2; rc=$?
 is "$rc" 0 "threads and a fork: the command's status"
@@ -294,6 +327,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	check_memory "$TMP/umem.json" nobody
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" -r 3 --tree -j make -s -j2 -f "$TMP/Makefile" 2>"$TMP/ub.json"
 	check_bench "$TMP/ub.json" nobody
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTIME" --tree -j sh -c "$NOLEAK $FX/fx-alloc 8 & $NOLEAK $FX/fx-alloc 24; wait" 2>"$TMP/upf.json"
+	check_faults "$TMP/upf.json" nobody
 else
 	skip "--tree as user nobody" "needs root and setpriv (the suite runs as nobody in .ci/run)"
 fi

@@ -11,6 +11,7 @@
 int main(void)
 {
 	struct tree *t = tree_new(100, 2, T0);
+	const int64_t unknown[TREE_COUNTS] = { -1, -1, -1 };
 	const struct tree_thread *th, *busy = NULL;
 	uint64_t at = T0;
 	size_t i;
@@ -32,7 +33,7 @@ int main(void)
 	}
 	tree_exit(t, at, 101, 101);
 	tree_exit(t, at + 1000, 100, 100);
-	tree_finish(t, T0, at + 1000, -1, 0);
+	tree_finish(t, T0, at + 1000, unknown, 0);
 
 	th = &t->threads[t->procs[0].first_thread];
 	is_int(th->nspans, 2, "the command: two stretches (a 50 us gap merged, a 200 us one kept)");

@@ -23,7 +23,7 @@ struct tree *tree_new(pid_t root, int ncpu, uint64_t t0)
 		t->cpu_thread[c] = -1;
 	t->curve_t0 = t->last_t = t->tail_from = t0; /* a run that never keeps two CPUs busy is all tail */
 	t->curve_res_ns = TREE_RES0_NS;
-	t->page_faults = -1;
+	t->minflt = t->majflt = -1;
 	return t;
 }
 
@@ -111,7 +111,7 @@ static struct tree_thread *tree_new_thread(struct tree *t, size_t proc, int tid,
 	th->on_since = th->last_seen = time;
 	th->start_ns = (int64_t)time; /* perf times until tree_finish */
 	th->end_ns = -1;
-	th->cpu_ns = th->page_faults = -1;
+	th->cpu_ns = th->minflt = th->majflt = -1;
 	th->next = p->first_thread;
 	p->first_thread = t->nthreads;
 	p->nthreads++;
@@ -408,14 +408,16 @@ void tree_seen(struct tree *t, uint64_t time, int pid, int tid, int cpu)
 		tree_on(t, th, cpu, time);
 }
 
-/* PERF_RECORD_READ: an exiting task's own task-clock on one CPU's event, in ns. */
-void tree_read(struct tree *t, int pid, int tid, uint64_t value)
+/* PERF_RECORD_READ: an exiting task's own count of one event (task-clock in ns, or page faults) on one CPU. */
+void tree_read(struct tree *t, int pid, int tid, enum tree_count what, uint64_t value)
 {
 	struct tree_thread *th = tree_task(t, pid, tid, t->last_t);
-	if (th->cpu_ns < 0)
-		th->cpu_ns = 0;
-	th->cpu_ns += (int64_t)value;
-	th->read_seen = true;
+	int64_t *v = what == TREE_CPU ? &th->cpu_ns : what == TREE_MINFLT ? &th->minflt : &th->majflt;
+	if (*v < 0)
+		*v = 0;
+	*v += (int64_t)value;
+	if (what == TREE_CPU)
+		th->read_seen = true;
 }
 
 /* --- the end: offsets from the release, totals; then tree-path.c --- */
@@ -426,11 +428,11 @@ static int64_t tree_rel(const struct tree *t, uint64_t time)
 }
 
 /* Close the tree at the command's exit: origin and end are perf times of the release and the exit;
-   total_cpu is the whole tree's task-clock (-1 unknown), the command's own share of which is what no
-   READ record reported. */
-void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cpu, int wait_status)
+   total holds the whole tree's counts by enum tree_count (-1 unknown), the command's own share of which
+   is what no READ record reported. */
+void tree_finish(struct tree *t, uint64_t origin, uint64_t end, const int64_t *total, int wait_status)
 {
-	int64_t reads = 0;
+	int64_t reads = 0, minreads = 0, majreads = 0, total_cpu = total[TREE_CPU];
 	size_t i, root = SIZE_MAX, unread = SIZE_MAX - 1;
 	int c;
 
@@ -447,6 +449,10 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 		t->hist_ns[0] = 0;
 	t->real_ns = (int64_t)(end - origin);
 	t->cpu_ns = total_cpu;
+	if (t->task_faults) {
+		t->minflt = total[TREE_MINFLT];
+		t->majflt = total[TREE_MAJFLT];
+	}
 
 	/* Every task that exits with a cloned context reports its own task-clock. One task has none: the
 	   one that holds the original events when it exits, which is the command unless the kernel swapped
@@ -455,9 +461,11 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 	   rest cannot be divided: each then has the time its switch records add up to. */
 	for (i = 0; i < t->nthreads; i++) {
 		struct tree_thread *th = &t->threads[i];
-		if (th->read_seen)
+		if (th->read_seen) {
 			reads += th->cpu_ns;
-		else
+			minreads += th->minflt > 0 ? th->minflt : 0;
+			majreads += th->majflt > 0 ? th->majflt : 0;
+		} else
 			unread = unread == SIZE_MAX - 1 ? i : SIZE_MAX;
 	}
 	for (i = 0; i < t->nthreads; i++) {
@@ -476,6 +484,10 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 		} else if (i == unread && t->task_counts && total_cpu >= 0) {
 			th->cpu_ns = total_cpu > reads ? total_cpu - reads : 0;
 			th->cpu_source = "task-clock total";
+			if (t->minflt >= 0 && t->majflt >= 0) { /* the same rest, from the same group's totals */
+				th->minflt = t->minflt > minreads ? t->minflt - minreads : 0;
+				th->majflt = t->majflt > majreads ? t->majflt - majreads : 0;
+			}
 		} else {
 			th->cpu_ns = th->switch_cpu_ns;
 			th->cpu_source = "switch records";
@@ -484,7 +496,7 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 	for (i = 0; i < t->nprocs; i++) {
 		struct tree_proc *p = &t->procs[i];
 		size_t k;
-		bool all = true, pf = true;
+		bool all = true, pf = t->task_faults;
 		int64_t last = 0;
 		if (p->pid == t->root_pid && p->parent == SIZE_MAX && root == SIZE_MAX)
 			root = i;
@@ -492,7 +504,7 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 		if (p->exec_ns >= 0)
 			p->exec_ns = tree_rel(t, (uint64_t)p->exec_ns);
 		p->cpu_ns = 0;
-		p->page_faults = 0;
+		p->minflt = p->majflt = 0;
 		for (k = p->first_thread; k != SIZE_MAX; k = t->threads[k].next) {
 			struct tree_thread *th = &t->threads[k];
 			if (th->end_ns < 0)
@@ -500,18 +512,24 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 			else if (th->end_ns > last)
 				last = th->end_ns;
 			p->cpu_ns += th->cpu_ns > 0 ? th->cpu_ns : 0;
-			if (th->page_faults < 0)
+			if (th->minflt < 0 || th->majflt < 0)
 				pf = false;
-			else
-				p->page_faults += th->page_faults;
+			else {
+				p->minflt += th->minflt;
+				p->majflt += th->majflt;
+			}
 			if (th->tid == p->pid)
 				p->cpu_source = th->cpu_source;
 		}
 		if (!p->cpu_source && p->first_thread != SIZE_MAX)
 			p->cpu_source = t->threads[p->first_thread].cpu_source;
 		p->end_ns = all ? last : -1;
-		if (!pf)
-			p->page_faults = -1;
+		if (!pf) {
+			p->minflt = p->majflt = -1;
+			p->faults_why = !t->task_faults ? t->faults_why
+				      : all ? "more than one of its tasks exited without a READ record of its own counts"
+					    : "a thread was still running when the command exited: no READ record of its counts";
+		}
 		if (p->cmdline_pending) {
 			p->cmdline_pending = false;
 			p->cmdline_why = "exited before ptime could read its command line: only its name (comm) is known";
@@ -542,8 +560,8 @@ void tree_finish(struct tree *t, uint64_t origin, uint64_t end, int64_t total_cp
 	tree_note(t, "max RSS per process: not measured (the kernel gives it only to the parent that waits, "
 		  "or through taskstats, which needs CAP_NET_ADMIN)");
 	tree_note(t, "exit status: known for the command only (every other process is waited for by its own parent)");
-	tree_note(t, "page faults per process: not counted (a second inherited counter per task gets its counts "
-		  "mixed with task-clock's when the kernel swaps cloned contexts)");
+	if (!t->task_faults)
+		tree_note(t, "page faults per process: not counted: %s", t->faults_why ? t->faults_why : "no per-task counts");
 }
 
 /* Free the tree and all it holds. */

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -17,7 +18,14 @@
 
 #define TREE_RING_ORDER 5        /* 32 pages a CPU: 128 KiB, some 4000 switches */
 #define TREE_TICK_NS 10000000    /* rings drained, command lines read, every 10 ms: a wakeup costs 60-100 us on a VM */
-#define TREE_TRAILER 24          /* sample_id: pid, tid, time, cpu, res */
+#define TREE_TRAILER 32          /* sample_id: pid, tid, time, cpu, res, identifier */
+#define TREE_SIBS (TREE_COUNTS - 1) /* page faults, minor and major, in task-clock's group on each CPU */
+
+/* An event's id (PERF_EVENT_IOC_ID, and the identifier of each record it writes), and what it counts. */
+struct tree_id {
+	uint64_t id;
+	enum tree_count what;
+};
 
 /* A command line read before its exec record is replayed: replay waits a round, a short job may not. */
 struct tree_early {
@@ -30,6 +38,10 @@ struct tree_early {
 struct tree_probe {
 	int ncpu;
 	int *fds;                /* task-clock per CPU: the ring, and the side-band */
+	int *sibs;               /* TREE_SIBS a CPU: the page-fault counters of its group, -1 */
+	bool group;              /* read_format has PERF_FORMAT_GROUP */
+	struct tree_id *ids;     /* every event's, sorted by id */
+	size_t nids;
 	struct ring *rings;
 	struct bytes *bufs;      /* records copied out of each ring, not yet replayed */
 	size_t *pos;
@@ -41,19 +53,22 @@ struct tree_probe {
 	struct tree *tree;
 };
 
-static int tree_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
+static int tree_perf_open(struct perf_event_attr *a, pid_t pid, int cpu, int group_fd)
 {
-	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return (int)syscall(SYS_perf_event_open, a, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
 }
 
-static void tree_attr(struct perf_event_attr *a, uint64_t config, bool kernel, bool stat)
+/* The attributes of the group's leader, task-clock, which carries the side-band; siblings: no side-band. */
+static void tree_attr(struct perf_event_attr *a, uint64_t config, bool kernel, bool stat, bool group)
 {
 	memset(a, 0, sizeof *a);
 	a->size = sizeof *a;
 	a->type = PERF_TYPE_SOFTWARE;
 	a->config = config;
-	a->sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU; /* no samples: the sample_id of every record */
-	a->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING | PERF_FORMAT_ID;
+	/* no samples: the sample_id of every record, which ends with the id of the event that wrote it */
+	a->sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER;
+	a->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING | PERF_FORMAT_ID |
+			 (group ? PERF_FORMAT_GROUP : 0);
 	a->disabled = 1;
 	a->enable_on_exec = 1;
 	a->inherit = 1;
@@ -78,32 +93,106 @@ static uint64_t tree_now(void)
 	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* Open task-clock with the side-band on each CPU in turn. One event a CPU, opened in CPU order, and no
-   other kind: when the kernel swaps the contexts of a parent and a child it takes for clones, it swaps
-   their counts pairwise in list order (perf_event_sync_stat), and a child's list follows the parent's
-   groups tree, ordered by CPU, then by PMU, then by opening. A second inherited counter (page faults)
-   came out of that with the other's counts on this kernel, so per-task page faults are not counted;
-   and beside the sampler's events, which are per CPU too, the pairs would not match either: with
-   --sample there is no inherit_stat (stat false), and each task's CPU time comes from its switches. */
-static int tree_open_cpus(struct tree_probe *tp, pid_t pid, bool kernel, bool stat)
+static void tree_sibling_attr(struct perf_event_attr *a, uint64_t config, bool kernel)
 {
-	struct perf_event_attr a;
-	int cpu, e;
+	tree_attr(a, config, kernel, true, true);
+	a->disabled = a->enable_on_exec = 0; /* they count when their leader does */
+	a->task = a->comm = a->comm_exec = a->context_switch = a->watermark = 0;
+	a->wakeup_watermark = 0;
+}
 
-	tree_attr(&a, PERF_COUNT_SW_TASK_CLOCK, kernel, stat);
+static void tree_add_id(struct tree_probe *tp, int fd, enum tree_count what)
+{
+	uint64_t id;
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &id) < 0)
+		return;
+	tp->ids[tp->nids].id = id;
+	tp->ids[tp->nids++].what = what;
+}
+
+static void tree_close_sibs(struct tree_probe *tp)
+{
+	int i;
+	for (i = 0; i < tp->ncpu * TREE_SIBS; i++)
+		if (tp->sibs[i] >= 0) {
+			close(tp->sibs[i]);
+			tp->sibs[i] = -1;
+		}
+}
+
+/* Open the group on each CPU in turn: task-clock with the side-band, and with faults its page-fault
+   counters. The kernel, when it swaps the contexts of a parent and a child it takes for clones, swaps
+   their counts pairwise in list order (perf_event_sync_stat); a child's list follows the parent's tree of
+   group leaders, ordered by CPU, then by PMU, then by opening. Separate events of two PMUs (task-clock has
+   its own) came out of that in another order than they were opened, each with the other's counts; in one
+   group a CPU has one leader, and its siblings follow it in the order they were opened, on both sides.
+   Beside the sampler's events, which are per CPU too, the pairs would not match either: with --sample
+   there is no inherit_stat (stat false), and each task's CPU time comes from its switches. */
+static int tree_open_cpus(struct tree_probe *tp, pid_t pid, bool kernel, bool stat, bool faults)
+{
+	static const uint64_t sib_config[TREE_SIBS] = { PERF_COUNT_SW_PAGE_FAULTS_MIN, PERF_COUNT_SW_PAGE_FAULTS_MAJ };
+	struct perf_event_attr a, sa;
+	int cpu, k, e;
+
+	tp->nids = 0;
+	tree_attr(&a, PERF_COUNT_SW_TASK_CLOCK, kernel, stat, tp->group);
 	for (cpu = 0; cpu < tp->ncpu; cpu++) {
-		tp->fds[cpu] = tree_perf_open(&a, pid, cpu);
-		if (tp->fds[cpu] >= 0 || errno == ENODEV || errno == ENXIO) /* an offline CPU */
+		tp->fds[cpu] = tree_perf_open(&a, pid, cpu, -1);
+		if (tp->fds[cpu] < 0 && (errno == ENODEV || errno == ENXIO)) /* an offline CPU */
 			continue;
-		e = errno;
-		for (cpu--; cpu >= 0; cpu--)
-			if (tp->fds[cpu] >= 0) {
-				close(tp->fds[cpu]);
-				tp->fds[cpu] = -1;
+		if (tp->fds[cpu] < 0)
+			goto fail;
+		tree_add_id(tp, tp->fds[cpu], TREE_CPU);
+		for (k = 0; faults && k < TREE_SIBS; k++) {
+			int *fd = &tp->sibs[cpu * TREE_SIBS + k];
+			tree_sibling_attr(&sa, sib_config[k], kernel);
+			if ((*fd = tree_perf_open(&sa, pid, cpu, tp->fds[cpu])) < 0) {
+				tp->tree->faults_why = "the page-fault counters cannot join task-clock's group here";
+				tree_close_sibs(tp);
+				faults = false;
+				break;
 			}
-		return -e;
+			tree_add_id(tp, *fd, (enum tree_count)(TREE_CPU + 1 + k));
+		}
 	}
 	return 0;
+fail:
+	e = errno;
+	tree_close_sibs(tp);
+	for (cpu--; cpu >= 0; cpu--)
+		if (tp->fds[cpu] >= 0) {
+			close(tp->fds[cpu]);
+			tp->fds[cpu] = -1;
+		}
+	return -e;
+}
+
+static int tree_by_id(const void *a, const void *b)
+{
+	uint64_t x = ((const struct tree_id *)a)->id, y = ((const struct tree_id *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static const struct tree_id *tree_find_id(const struct tree_probe *tp, uint64_t id)
+{
+	struct tree_id key = { id, TREE_CPU };
+	return bsearch(&key, tp->ids, tp->nids, sizeof *tp->ids, tree_by_id);
+}
+
+/* Send the page-fault counters' READ records to their leader's ring (a sibling has none of its own);
+   false, with no counters left, where the kernel will not. */
+static bool tree_sibs_output(struct tree_probe *tp, int cpu)
+{
+	int k;
+	for (k = 0; k < TREE_SIBS; k++) {
+		int fd = tp->sibs[cpu * TREE_SIBS + k];
+		if (fd >= 0 && ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, tp->fds[cpu]) < 0) {
+			tp->tree->faults_why = "the page-fault counters' records cannot be sent to task-clock's ring here";
+			tree_close_sibs(tp);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Open the events on every CPU of the corked child pid and make *out its tree; stat: each exiting task
@@ -123,15 +212,27 @@ void *tree_open(pid_t pid, bool stat, struct tree **out)
 	tp->rings = xcalloc((size_t)tp->ncpu, sizeof *tp->rings);
 	tp->bufs = xcalloc((size_t)tp->ncpu, sizeof *tp->bufs);
 	tp->pos = xcalloc((size_t)tp->ncpu, sizeof *tp->pos);
+	tp->sibs = xmalloc((size_t)tp->ncpu * TREE_SIBS * sizeof *tp->sibs);
+	tp->ids = xmalloc((size_t)tp->ncpu * TREE_COUNTS * sizeof *tp->ids);
 	tp->timer = -1;
+	tp->group = true;
 	for (cpu = 0; cpu < tp->ncpu; cpu++)
 		tp->fds[cpu] = -1;
+	for (cpu = 0; cpu < tp->ncpu * TREE_SIBS; cpu++)
+		tp->sibs[cpu] = -1;
+	if (!stat)
+		tp->tree->faults_why = "with --sample, the kernel's per-task counts would be mixed with the sampler's";
 
 	caps_raise_perfmon();
-	e = tree_open_cpus(tp, pid, kernel, stat);
+	e = tree_open_cpus(tp, pid, kernel, stat, stat);
 	if (e == -EACCES || e == -EPERM) { /* perf_event_paranoid 2: user space only, side-band all the same */
 		kernel = false;
-		e = tree_open_cpus(tp, pid, kernel, stat);
+		e = tree_open_cpus(tp, pid, kernel, stat, stat);
+	}
+	if (e == -EINVAL) { /* a kernel that reads no group of inherited events: task-clock alone */
+		tp->group = false;
+		tp->tree->faults_why = "this kernel does not count a group of inherited events";
+		e = tree_open_cpus(tp, pid, kernel, stat, false);
 	}
 	if (e < 0) {
 		caps_lower();
@@ -165,7 +266,13 @@ void *tree_open(pid_t pid, bool stat, struct tree **out)
 			tree_close(tp);
 			return NULL;
 		}
+		tree_sibs_output(tp, cpu);
 	}
+	for (cpu = 0; cpu < tp->ncpu * TREE_SIBS && !tp->tree->task_faults; cpu++)
+		tp->tree->task_faults = tp->sibs[cpu] >= 0;
+	if (tp->tree->task_faults)
+		tp->tree->faults_why = NULL;
+	qsort(tp->ids, tp->nids, sizeof *tp->ids, tree_by_id);
 	/* Side-band records wake no one until a ring is half full: a tick drains them, so that a process's
 	   command line is read while it still runs. */
 	tp->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -174,7 +281,7 @@ void *tree_open(pid_t pid, bool stat, struct tree **out)
 	return tp;
 }
 
-/* --- records: each ends with the sample_id trailer (pid, tid, time, cpu) --- */
+/* --- records: each ends with the sample_id trailer (pid, tid, time, cpu, identifier) --- */
 
 static size_t tree_rec_size(const unsigned char *p, size_t n)
 {
@@ -192,7 +299,7 @@ static uint64_t tree_rec_time(const unsigned char *p)
 	uint64_t t;
 	uint16_t size;
 	memcpy(&size, p + 6, 2);
-	memcpy(&t, p + size - 16, 8);
+	memcpy(&t, p + size - TREE_TRAILER + 8, 8);
 	return t;
 }
 
@@ -271,6 +378,36 @@ static bool tree_early_take(struct tree_probe *tp, int pid, uint64_t time)
 	return false;
 }
 
+/* PERF_RECORD_READ: pid, tid, then the read_format of the event that wrote it, whose id ends the trailer.
+   A group's record holds every member still in the group as (value, id); a value is taken only from the
+   record of its own event, by id, whatever the members' order and however many records repeat it. */
+static void tree_read_record(struct tree_probe *tp, const unsigned char *b, size_t len, const unsigned char *tr)
+{
+	const struct tree_id *who;
+	uint64_t self, nr, i, v, id;
+	uint32_t pid, tid;
+
+	memcpy(&self, tr + 24, 8);
+	if (len < 8 + 32 || !(who = tree_find_id(tp, self)))
+		return;
+	memcpy(&pid, b, 4);
+	memcpy(&tid, b + 4, 4);
+	if (!tp->group) { /* value, time_enabled, time_running, id */
+		memcpy(&v, b + 8, 8);
+		tree_read(tp->tree, (int)pid, (int)tid, who->what, v);
+		return;
+	}
+	memcpy(&nr, b + 8, 8); /* nr, time_enabled, time_running, then nr of (value, id) */
+	for (i = 0; i < nr && 32 + 16 * (i + 1) <= len; i++) {
+		memcpy(&v, b + 32 + 16 * i, 8);
+		memcpy(&id, b + 32 + 16 * i + 8, 8);
+		if (id == self) {
+			tree_read(tp->tree, (int)pid, (int)tid, who->what, v);
+			return;
+		}
+	}
+}
+
 static void tree_record(struct tree_probe *tp, const unsigned char *p)
 {
 	const struct perf_event_header *h = (const void *)p;
@@ -320,12 +457,7 @@ static void tree_record(struct tree_probe *tp, const unsigned char *p)
 		break;
 	}
 	case PERF_RECORD_READ:
-		if (len < 8 + 32)
-			break;
-		memcpy(&pid, b, 4);
-		memcpy(&tid, b + 4, 4);
-		memcpy(&v, b + 8, 8);
-		tree_read(t, (int)pid, (int)tid, v);
+		tree_read_record(tp, b, len, tr);
 		break;
 	case PERF_RECORD_LOST:
 		if (len < 16)
@@ -434,20 +566,37 @@ void tree_exited(void *st, struct result *r)
 	tp->end = tp->origin + (uint64_t)r->real_ns;
 }
 
-static int64_t tree_total(const int *fds, int ncpu)
+/* The whole tree's counts, by enum tree_count into total (-1 unknown): each CPU's group, read by id. */
+static void tree_total(const struct tree_probe *tp, int64_t *total)
 {
-	int64_t sum = 0;
-	int cpu, n = 0;
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		uint64_t v[4];
-		if (fds[cpu] < 0)
+	uint64_t v[3 + 2 * TREE_COUNTS];
+	bool seen[TREE_COUNTS] = { false };
+	int cpu, k;
+	ssize_t n;
+
+	for (k = 0; k < TREE_COUNTS; k++)
+		total[k] = 0;
+	for (cpu = 0; cpu < tp->ncpu; cpu++) {
+		const struct tree_id *who;
+		uint64_t i;
+		if (tp->fds[cpu] < 0)
 			continue;
-		if (read(fds[cpu], v, sizeof v) != (ssize_t)sizeof v)
-			return -1;
-		sum += (int64_t)v[0];
-		n++;
+		if ((n = read(tp->fds[cpu], v, sizeof v)) < (ssize_t)(4 * sizeof *v))
+			continue;
+		if (!tp->group) { /* value, time_enabled, time_running, id */
+			total[TREE_CPU] += (int64_t)v[0];
+			seen[TREE_CPU] = true;
+			continue;
+		}
+		for (i = 0; i < v[0] && (ssize_t)((4 + 2 * i) * sizeof *v) < n; i++)
+			if ((who = tree_find_id(tp, v[4 + 2 * i]))) {
+				total[who->what] += (int64_t)v[3 + 2 * i];
+				seen[who->what] = true;
+			}
 	}
-	return n ? sum : -1;
+	for (k = 0; k < TREE_COUNTS; k++)
+		if (!seen[k])
+			total[k] = -1;
 }
 
 /* After the reap: replay everything left, read the whole tree's totals, and build the model. */
@@ -455,6 +604,7 @@ void tree_collect(void *st, struct result *r)
 {
 	struct tree_probe *tp = st;
 	uint64_t newest = 0;
+	int64_t total[TREE_COUNTS];
 
 	if (!tp->origin) { /* the exit was not seen as such: time from the reap */
 		tp->end = tree_now();
@@ -462,7 +612,8 @@ void tree_collect(void *st, struct result *r)
 	}
 	tree_pull(tp, &newest);
 	tree_replay(tp, UINT64_MAX);
-	tree_finish(tp->tree, tp->origin, tp->end, tree_total(tp->fds, tp->ncpu), r->wait_status);
+	tree_total(tp, total);
+	tree_finish(tp->tree, tp->origin, tp->end, total, r->wait_status);
 	if (r->stopped[0])
 		tree_note(tp->tree, "the kernel stops following the tree at a privileged exec (%s): what ran after it is missing",
 			  r->stopped);
@@ -486,6 +637,9 @@ void tree_close(void *st)
 	while (tp->nearly)
 		free(tp->early[--tp->nearly].buf);
 	free(tp->early);
+	tree_close_sibs(tp);
+	free(tp->sibs);
+	free(tp->ids);
 	free(tp->fds);
 	free(tp->rings);
 	free(tp->bufs);

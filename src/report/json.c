@@ -350,6 +350,15 @@ static json_object *json_ns(int64_t ns)
 	return jc.json_object_new_int64(ns);
 }
 
+/* Page faults without and with I/O, as {"minor", "major"}. */
+static json_object *json_faults(int64_t minflt, int64_t majflt)
+{
+	json_object *o = jc.json_object_new_object();
+	jc.json_object_object_add(o, "minor", jc.json_object_new_int64(minflt));
+	jc.json_object_object_add(o, "major", jc.json_object_new_int64(majflt));
+	return o;
+}
+
 static json_object *json_tree_proc(const struct tree *t, const struct tree_proc *p, const struct result *r)
 {
 	json_object *o = jc.json_object_new_object(), *threads = jc.json_object_new_array();
@@ -383,6 +392,10 @@ static json_object *json_tree_proc(const struct tree *t, const struct tree_proc 
 	jc.json_object_object_add(o, "cpu_ns", json_ns(p->cpu_ns));
 	if (p->cpu_source)
 		jc.json_object_object_add(o, "cpu_source", json_str(p->cpu_source));
+	if (p->minflt >= 0 && p->majflt >= 0)
+		jc.json_object_object_add(o, "page_faults", json_faults(p->minflt, p->majflt));
+	else
+		jc.json_object_object_add(un, "page_faults", json_str(p->faults_why ? p->faults_why : "not counted"));
 	for (k = p->first_thread; k != SIZE_MAX; k = t->threads[k].next) {
 		const struct tree_thread *th = &t->threads[k];
 		json_object *e = jc.json_object_new_object();
@@ -394,6 +407,8 @@ static json_object *json_tree_proc(const struct tree *t, const struct tree_proc 
 		jc.json_object_object_add(e, "cpu_ns", json_ns(th->cpu_ns > 0 ? th->cpu_ns : 0));
 		jc.json_object_object_add(e, "cpu_source", json_str(th->cpu_source));
 		jc.json_object_object_add(e, "switch_cpu_ns", json_ns(th->switch_cpu_ns));
+		if (th->minflt >= 0 && th->majflt >= 0)
+			jc.json_object_object_add(e, "page_faults", json_faults(th->minflt, th->majflt));
 		jc.json_object_array_add(threads, e);
 	}
 	jc.json_object_object_add(o, "threads", threads);
@@ -403,8 +418,6 @@ static json_object *json_tree_proc(const struct tree *t, const struct tree_proc 
 		jc.json_object_object_add(un, "exit", json_str("not a child of ptime: its parent reaped it"));
 	jc.json_object_object_add(un, "max_rss_bytes",
 				  json_str("the kernel gives it only to the waiting parent, or through taskstats (CAP_NET_ADMIN)"));
-	jc.json_object_object_add(un, "page_faults",
-				  json_str("a second inherited counter per task gets its counts mixed with task-clock's"));
 	jc.json_object_object_add(o, "unavailable", un);
 	return o;
 }
@@ -523,6 +536,9 @@ static void json_tree(json_object *root, const struct result *r)
 	jc.json_object_object_add(info, "threads", jc.json_object_new_int64((int64_t)t->nthreads));
 	jc.json_object_object_add(info, "user_only", jc.json_object_new_boolean(t->user_only));
 	jc.json_object_object_add(info, "task_counts", jc.json_object_new_boolean(t->task_counts));
+	jc.json_object_object_add(info, "task_faults", jc.json_object_new_boolean(t->task_faults));
+	if (t->minflt >= 0 && t->majflt >= 0)
+		jc.json_object_object_add(info, "page_faults", json_faults(t->minflt, t->majflt));
 	jc.json_object_object_add(info, "lost_records", jc.json_object_new_int64((int64_t)t->lost));
 	jc.json_object_object_add(info, "commands_missed", jc.json_object_new_int64((int64_t)t->cmdlines_missed));
 	for (i = 0; i < t->nnotes; i++)

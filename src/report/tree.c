@@ -88,7 +88,8 @@ static void tree_slowest(FILE *fp, const struct tree *t)
 		idx[i] = i;
 	qsort_r(idx, t->nprocs, sizeof *idx, tree_by_cpu, (void *)t);
 	fprintf(fp, " Slowest processes, by CPU time (seconds from the start):\n");
-	fprintf(fp, "  %8s %8s %8s %8s %8s  %s\n", "pid", "ppid", "start", "wall", "CPU", "command");
+	fprintf(fp, "  %8s %8s %8s %8s %8s %8s %6s  %s\n", "pid", "ppid", "start", "wall", "CPU", "minflt", "majflt",
+		"command");
 	for (i = 0; i < t->nprocs && i < TREE_TOP_PROCS; i++) {
 		const struct tree_proc *p = &t->procs[idx[i]];
 		fprintf(fp, "  %8d %8d %8.3f ", p->pid, p->ppid, tree_s(p->start_ns));
@@ -96,7 +97,12 @@ static void tree_slowest(FILE *fp, const struct tree *t)
 			fprintf(fp, "%8.3f ", tree_s(p->end_ns - p->start_ns));
 		else
 			fprintf(fp, "%8s ", "running");
-		fprintf(fp, "%8.3f  %s\n", tree_s(p->cpu_ns), tree_cmd(p, cmd, TREE_CMD_WIDTH));
+		fprintf(fp, "%8.3f ", tree_s(p->cpu_ns));
+		if (p->minflt >= 0 && p->majflt >= 0)
+			fprintf(fp, "%8lld %6lld ", (long long)p->minflt, (long long)p->majflt);
+		else
+			fprintf(fp, "%8s %6s ", "-", "-");
+		fprintf(fp, " %s\n", tree_cmd(p, cmd, TREE_CMD_WIDTH));
 	}
 	free(idx);
 }
@@ -266,8 +272,11 @@ void report_tree(FILE *fp, const struct result *r)
 		fprintf(fp, "\n Processes: unavailable: %s\n", text_escape_terminal(t->why));
 		return;
 	}
-	fprintf(fp, "\n Processes: %zu processes, %zu threads; %.3f s CPU (task-clock) in %.3f s real\n", t->nprocs,
+	fprintf(fp, "\n Processes: %zu processes, %zu threads; %.3f s CPU (task-clock) in %.3f s real", t->nprocs,
 		t->nthreads, tree_s(t->cpu_ns), tree_s(t->real_ns));
+	if (t->minflt >= 0 && t->majflt >= 0)
+		fprintf(fp, "; %lld page faults, %lld major", (long long)(t->minflt + t->majflt), (long long)t->majflt);
+	putc('\n', fp);
 	tree_memory(fp, &t->memory);
 	tree_executables(fp, t);
 	tree_slowest(fp, t);
