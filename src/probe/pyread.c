@@ -279,6 +279,9 @@ void pyproc_close(struct pyproc *pp)
 		return;
 	pycode_free(pp);
 	free(pp->threads);
+	free(pp->lv);
+	free(pp->rv);
+	free(pp->hdrs);
 	strtab_free(pp->strs);
 	free(pp);
 }
