@@ -746,6 +746,87 @@ void sampler_finish(struct sampler *s);
 void sampler_free(struct sampler *s);
 void sampler_replay_bytes(const unsigned char *buf, size_t len, int call_graph, struct profile *prof);
 
+/* --- probe/pyread.c: Python stacks of a running CPython, read from outside (pyread-*.c: its parts) --- */
+struct pyproc;                                  /* one CPython process being read */
+struct iovec;
+struct pyframe { uint64_t code; int line; };    /* code object's address; line, 0 if none */
+struct pycode { const char *name, *file; int firstline; }; /* strings owned by the pyproc */
+/* Opens pid for reading if it runs CPython 3.9..3.13: returns NULL when it is not CPython
+   (why = "") or when it is but cannot be read (why says why, e.g. "CPython 2.7: layout not known",
+   "process_vm_readv: Operation not permitted"). */
+struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen);
+unsigned pyproc_version(const struct pyproc *pp);    /* PY_VERSION_HEX style, from Py_Version or the binary */
+/* The Python stack of thread tid, innermost frame first, at most max frames: returns the count,
+   0 when the thread has no Python frame now (not running Python, or its stack could not be read
+   consistently: then *torn is set). Never stops the process. */
+size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t max, bool *torn);
+/* Cached; NULL if unreadable. The struct holds until the next pyproc_stack, its strings until pyproc_close. */
+const struct pycode *pyproc_code(struct pyproc *pp, uint64_t code);
+void pyproc_stats(const struct pyproc *pp, uint64_t *reads, uint64_t *torn); /* counts so far */
+void pyproc_close(struct pyproc *pp);
+
+/* The parts' shared state: one version's layout, the process, its cached code objects. */
+#define PY_MAX_DEPTH 512        /* a longer frame chain is garbage */
+#define PY_TS_READ 512          /* bytes of a thread state read, at most */
+#define PY_FRAME_READ 128       /* of a frame */
+#define PY_CODE_READ 256        /* of a code object's header */
+#define PY_MAX_STRING 4096      /* a name or file name is cut there */
+#define PY_MAX_TABLE (1u << 20) /* a longer line table is not read: no line */
+enum { PYF_OBJECT, PYF_IFRAME, PYF_EXEC };       /* frames: PyFrameObject (3.9, 3.10), _PyInterpreterFrame, 3.13's */
+enum { PYLINE_LNOTAB = 1, PYLINE_310, PYLINE_311 }; /* line tables: co_lnotab, PEP 626, location table */
+struct pyoffs {
+	unsigned rt_interps;                 /* _PyRuntime: interpreters.head */
+	unsigned is_next, is_threads;        /* PyInterpreterState: next, thread list head */
+	unsigned ts_next, ts_tid, ts_frame;  /* PyThreadState: next, thread id, frame (or cframe) */
+	unsigned ts_read;
+	bool ts_native;                      /* ts_tid is native_thread_id (3.11+), not the pthread_t */
+	bool cframe;                         /* 3.11, 3.12: ts_frame points to a _PyCFrame ... */
+	unsigned cf_frame;                   /* ... whose current_frame is here */
+	int frames;                          /* PYF_* */
+	unsigned fr_back, fr_code, fr_instr, fr_owner, fr_read;
+	bool skip_cstack;                    /* 3.12+: owner 3 is a C-stack shim */
+	int lasti_scale;                     /* frame objects: bytes per f_lasti unit */
+	unsigned co_size, co_first, co_file, co_name, co_table, co_code, co_adaptive, co_read;
+	int table;                           /* PYLINE_* */
+	unsigned str_state, str_len, str_ascii, str_compact; /* str_ascii, str_compact: where the data starts */
+	unsigned bytes_size, bytes_data;
+};
+struct pythread { pid_t tid; uint64_t ts, key; };
+struct pycode_ent {
+	struct pycode pub;
+	uint64_t addr, file, name, tablep;   /* the header as cached, to tell a new object at the same address */
+	uint32_t codelen;                    /* bytes of bytecode */
+	unsigned char *table;
+	size_t tablelen;
+};
+struct pyraw { uint64_t addr, code, instr; size_t hdr; };
+struct pyproc {
+	pid_t pid;
+	unsigned version;
+	struct pyoffs o;
+	uint64_t runtime, code_type, pthread_tid_off;
+	struct pythread *threads;
+	size_t nthreads;
+	uint64_t last_refresh;
+	struct pycode_ent **codes;           /* open addressing by address */
+	size_t ncodes, capcodes;
+	struct strtab *strs;
+	uint64_t reads, torn;
+	struct pyraw raw[PY_MAX_DEPTH];
+	struct iovec *lv, *rv;               /* PY_MAX_DEPTH + 2 each */
+	unsigned char *hdrs;                 /* PY_MAX_DEPTH * PY_CODE_READ */
+};
+bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len);
+ssize_t pyread_some(struct pyproc *pp, uint64_t addr, void *buf, size_t len);
+/* probe/pyread-code.c */
+const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsigned char *hdr, bool *notcode);
+void pycode_free(struct pyproc *pp);
+/* probe/pyread-line.c */
+int pyline_find(int fmt, const unsigned char *t, size_t n, int first, long addr);
+/* probe/pyread-elf.c (pyread-elf-none.c without libdw) */
+struct pyelf_sym { const char *name; uint64_t addr, size; };
+int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_sym *syms, size_t n, char *why, size_t len);
+
 /* --- probe/procmaps.c --- */
 struct pm_map {
 	uint64_t start, end, pgoff;
