@@ -101,6 +101,7 @@ static const struct longopt longopts[] = {
 	{ "show-output", ARG_NONE, OPT_SHOW_OUTPUT, false },
 	{ "tree", ARG_NONE, OPT_TREE, false },
 	{ "trace", ARG_REQUIRED, OPT_TRACE, false },
+	{ "no-python", ARG_NONE, OPT_NO_PYTHON, false },
 };
 
 /* -P takes three arguments and -L two; the scanner gathers the extra ones. */
@@ -377,6 +378,7 @@ static int options_apply(struct opts *o, int c, const char *arg, char *const *ex
 		o->names_opt = true;
 		break;
 	case OPT_TREE: o->tree = true; break;
+	case OPT_NO_PYTHON: o->no_python = true; break;
 	case OPT_TRACE: o->trace = arg; o->tree = true; break;
 	case 'h': return OPTIONS_HELP;
 	case 'V': return OPTIONS_VERSION;
@@ -493,6 +495,8 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 	if (o->json && o->annotate != -1)
 		return options_fail(&e, "--json and --annotate cannot be combined: profile.lines holds the hot lines, "
 				    "and --callgrind=FILE writes them for callgrind_annotate");
+	if (o->no_python && !o->sample_hz)
+		return options_fail(&e, "--no-python needs --sample: it keeps a profile of CPython to its C code");
 	if (o->verbose) {
 		o->format = options_verbose_format;
 		o->posix = false;

@@ -43,6 +43,7 @@ struct opts {
 	int names;               /* --names: NAMES_SHORT (default), NAMES_FULL, NAMES_BARE */
 	bool names_opt;          /* --names was given */
 	struct bench_opts *bench; /* benchmark mode (-r, -b, --precision, -c): what it asked; NULL otherwise */
+	bool no_python;          /* --no-python: CPython processes are profiled as C code only */
 	bool tree;               /* --tree: every process and thread, parallelism, critical path */
 	const char *trace;       /* --trace=FILE: the tree as a Chrome trace (implies tree) */
 };
@@ -125,6 +126,8 @@ struct prof_file { const char *file; uint64_t self, incl; };
 /* A folded stack: "comm;outer;...;inner" with its samples. */
 struct prof_stack { const char *stack; uint64_t count; };
 struct prof_task { int pid, tid; const char *comm; uint64_t samples; };
+/* A CPython process the sampler met: its frames were read (why NULL), or not, and why. */
+struct prof_python { int pid; const char *comm; unsigned version; const char *why; uint64_t samples; };
 
 /* What the sampler found. While the command runs, samples are counted into unique raw stacks
    (a task and its frames' addresses), so memory grows with the distinct stacks, not with time;
@@ -166,6 +169,12 @@ struct profile {
 	struct prof_task *tasks;
 	size_t ntasks, captasks;
 	size_t raw_stacks, raw_frames; /* the unique stacks held while the command ran */
+	bool python;             /* CPython processes are looked for and their frames read */
+	struct prof_python *pys; /* the CPython processes met, read or not */
+	size_t npys, cappys;
+	uint64_t py_samples;     /* samples whose stack has Python frames */
+	uint64_t py_reads, py_torn; /* reads of Python threads' stacks; those that changed while read */
+	uint64_t py_unmatched;   /* samples of a read Python thread with no read near their time */
 };
 
 /* The counters /proc/PID/io keeps, in bytes and calls. */
@@ -585,7 +594,7 @@ bool outfile_same(const char *a, const char *b);
 enum {
 	OPT_DEBUGINFOD = 256, OPT_NAMES, OPT_MAX_TIME, OPT_PRECISION, OPT_SHELL, OPT_PREPARE, OPT_CONCLUDE,
 	OPT_SETUP, OPT_CLEANUP, OPT_METRIC, OPT_ORDER, OPT_CPUS, OPT_REFERENCE, OPT_NOISE, OPT_BASELINE,
-	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT, OPT_TREE,
+	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT, OPT_TREE, OPT_NO_PYTHON,
 	OPT_TRACE,
 };
 enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
@@ -738,7 +747,8 @@ int report_trace(FILE *fp, const struct result *r);
 
 /* --- probe/sampler.c --- */
 struct sampler;
-struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, struct profile *prof);
+struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, bool python,
+			     struct profile *prof);
 struct pollfd;
 size_t sampler_pollfds(void *s, struct pollfd *out, size_t max);
 void sampler_drain(void *s);
@@ -827,6 +837,18 @@ int pyline_find(int fmt, const unsigned char *t, size_t n, int first, long addr)
 struct pyelf_sym { const char *name; uint64_t addr, size; };
 int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_sym *syms, size_t n, char *why, size_t len);
 
+/* --- probe/python.c --- */
+struct pysampler;
+struct pysampler *pysampler_new(struct profile *prof, int pid, unsigned hz);
+int pysampler_fd(const struct pysampler *ps);
+void pysampler_exec(struct pysampler *ps, int pid);
+void pysampler_fork(struct pysampler *ps, int pid, int ppid, int tid);
+void pysampler_exit(struct pysampler *ps, int pid, int tid);
+void pysampler_tick(struct pysampler *ps);
+size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct frame *f, size_t n, size_t max);
+void pysampler_finish(struct pysampler *ps);
+void pysampler_free(struct pysampler *ps);
+
 /* --- probe/procmaps.c --- */
 struct pm_map {
 	uint64_t start, end, pgoff;
@@ -888,6 +910,7 @@ int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_
 int symbols_jit_dso(struct symbols *s, int pid);
 int symbols_kernel_dso(struct symbols *s);
 void symbols_release(struct symbols *s, int dso);
+const char *symbols_dso_path(const struct symbols *s, int dso);
 bool symbols_absolute(const struct symbols *s, int dso);
 size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max);
 size_t symbols_warnings(const struct symbols *s, char *const **w);
@@ -952,6 +975,9 @@ void kallsyms_unsampled(char *buf, size_t len, const struct rusage *ru, const ch
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
 void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
+#define PROFILE_DSO_PYTHON (-2) /* a frame of Python code: its address is from profile_python_loc */
+uint64_t profile_python_loc(struct profile *p, const char *dso, const char *func, const char *file, int firstline,
+			    int line);
 void profile_finish(struct profile *p);
 size_t *profile_sorted_funcs(const struct profile *p);
 size_t *profile_top_funcs(const struct profile *p, size_t n, size_t *count);

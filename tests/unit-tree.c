@@ -63,7 +63,7 @@ int main(void)
 	for (i = 0; i < 300; i++)
 		tree_fork(t, T0 + 1000 * (i + 1), 1000 + (int)i, 200, 1000 + (int)i);
 	tree_exit(t, T0 + 1000000, 200, 200);
-	tree_finish(t, T0, T0 + 1000000, -1, 0);
+	tree_finish(t, T0, T0 + 1000000, unknown, 0);
 	noted = true;
 	for (i = 1; i < t->nprocs; i++)
 		noted &= t->procs[i].parent == 0 && t->procs[i].ppid == 200;

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptime.h"
@@ -33,6 +34,7 @@ struct sampler {
 	struct unwinder *unw;
 	struct profile *prof;
 	struct procmaps *pm;
+	struct pysampler *py;    /* the Python frames of CPython processes, or NULL */
 };
 
 static int sampler_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
@@ -71,12 +73,16 @@ static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool c
 	a->comm_exec = 1;
 	a->task = 1;
 	a->sample_id_all = 1;
+	/* the clock of clock_gettime: samples are matched to the Python stacks read at a known time */
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
 	a->wakeup_watermark = (unsigned)((sysconf(_SC_PAGESIZE) << SAMPLER_RING_ORDER) / 2);
 }
 
 /* Open one sampling event per online CPU on the corked child. NULL, with prof->why, if sampling cannot start. */
-struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, struct profile *prof)
+struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, bool python,
+			     struct profile *prof)
 {
 	struct sampler *s;
 	struct perf_event_attr a;
@@ -175,6 +181,8 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 			return NULL;
 		}
 	}
+	if (python)
+		s->py = pysampler_new(prof, pid, hz);
 	return s;
 }
 
@@ -257,6 +265,7 @@ static void sampler_sample(struct sampler *s, const struct perf_event_header *h,
 	uint64_t ip, nr = 0, unwound[PROFILE_MAX_FRAMES];
 	const uint64_t *ips = &ip;
 	uint32_t pid, tid;
+	uint64_t t;
 	const char *comm;
 	size_t n;
 
@@ -265,6 +274,7 @@ static void sampler_sample(struct sampler *s, const struct perf_event_header *h,
 	memcpy(&ip, b, 8);
 	memcpy(&pid, b + 8, 4);
 	memcpy(&tid, b + 12, 4);
+	memcpy(&t, b + 16, 8);
 	if (s->call_graph && h->size >= sizeof *h + 32) {
 		memcpy(&nr, b + 24, 8);
 		if (nr > (h->size - sizeof *h - 32) / 8)
@@ -294,6 +304,8 @@ static void sampler_sample(struct sampler *s, const struct perf_event_header *h,
 	n = sampler_frames(s, (int)pid, nr ? ips : &ip, nr ? nr : 1, frames, PROFILE_MAX_FRAMES);
 	if (n == 0)
 		n = sampler_frames(s, (int)pid, &ip, 1, frames, 1);
+	if (s->py)
+		n = pysampler_join(s->py, (int)pid, (int)tid, t, frames, n, PROFILE_MAX_FRAMES);
 	comm = procmaps_comm(s->pm, (int)pid);
 	profile_add(s->prof, (int)pid, (int)tid, comm ? comm : "?", frames, n);
 }
@@ -430,6 +442,28 @@ static void sampler_replay(struct sampler *s, uint64_t limit)
 	}
 }
 
+/* The tasks a record starts or ends, told to the Python reader as soon as the record is copied out:
+   the stacks must be read while the process runs, long before its samples are replayed. */
+static void sampler_peek(struct sampler *s, const unsigned char *p)
+{
+	const struct perf_event_header *h = (const void *)p;
+	const unsigned char *b = p + sizeof *h;
+	uint32_t pid, ppid, tid;
+
+	if (h->type == PERF_RECORD_COMM && (h->misc & PERF_RECORD_MISC_COMM_EXEC) && h->size >= sizeof *h + 8) {
+		memcpy(&pid, b, 4);
+		pysampler_exec(s->py, (int)pid);
+	} else if ((h->type == PERF_RECORD_FORK || h->type == PERF_RECORD_EXIT) && h->size >= sizeof *h + 16) {
+		memcpy(&pid, b, 4);
+		memcpy(&ppid, b + 4, 4);
+		memcpy(&tid, b + 8, 4);
+		if (h->type == PERF_RECORD_FORK)
+			pysampler_fork(s->py, (int)pid, (int)ppid, (int)tid);
+		else
+			pysampler_exit(s->py, (int)pid, (int)tid);
+	}
+}
+
 /* Copy out what the rings hold, so that they never fill, and replay what is safe to replay. */
 void sampler_drain(void *st)
 {
@@ -449,9 +483,13 @@ void sampler_drain(void *st)
 			t = sampler_rec_time(b->p + off);
 			if (t > newest)
 				newest = t;
+			if (s->py)
+				sampler_peek(s, b->p + off);
 			off += size;
 		}
 	}
+	if (s->py)
+		pysampler_tick(s->py);
 	sampler_replay(s, s->prev_newest);
 	s->prev_newest = s->round_newest = newest;
 }
@@ -467,6 +505,10 @@ size_t sampler_pollfds(void *st, struct pollfd *out, size_t max)
 			out[n].fd = s->fds[cpu];
 			out[n++].events = POLLIN;
 		}
+	if (s->py && n < max) {
+		out[n].fd = pysampler_fd(s->py);
+		out[n++].events = POLLIN;
+	}
 	return n;
 }
 
@@ -477,6 +519,8 @@ void sampler_finish(struct sampler *s)
 	for (cpu = 0; cpu < s->ncpu; cpu++)
 		ring_drain(&s->rings[cpu], &s->bufs[cpu]);
 	sampler_replay(s, UINT64_MAX);
+	if (s->py)
+		pysampler_finish(s->py);
 	procmaps_free(s->pm);
 	s->pm = NULL;
 	if (s->unw) {
@@ -525,6 +569,7 @@ void sampler_free(struct sampler *s)
 		free(s->bufs[cpu].p);
 	}
 	procmaps_free(s->pm);
+	pysampler_free(s->py);
 	unwind_free(s->unw);
 	free(s->fds);
 	free(s->rings);

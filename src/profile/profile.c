@@ -73,6 +73,11 @@ struct profile_maps {
 	size_t nframes, capframes;
 	/* per resolved address: where its frames start in p->locs, and how many */
 	size_t *locfirst, *locn;
+	/* Python code, named by the frame reader while the command ran: a frame of dso
+	   PROFILE_DSO_PYTHON has the index of its (function, file, line) here as its address */
+	struct kmap pykeys;
+	struct loc *py;
+	size_t npy, cappy;
 };
 
 #define GROW(arr, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 256; \
@@ -167,6 +172,33 @@ void profile_add(struct profile *p, int pid, int tid, const char *comm, const st
 	p->raw_frames = m->nframes;
 }
 
+/* The address of a Python frame: function func of file, declared at firstline, at line (0: none),
+   run by the interpreter dso (its file name); strings are interned here. */
+uint64_t profile_python_loc(struct profile *p, const char *dso, const char *func, const char *file, int firstline,
+			    int line)
+{
+	struct profile_maps *m = p->maps;
+	uint64_t k[4];
+	bool created;
+	size_t *v;
+
+	func = strtab_intern(p->strs, func);
+	file = strtab_intern(p->strs, file);
+	k[0] = (uintptr_t)func;
+	k[1] = (uintptr_t)file;
+	dso = strtab_intern(p->strs, dso);
+	k[2] = (uint64_t)(unsigned)firstline << 32 | (unsigned)line;
+	k[3] = (uintptr_t)dso;
+	v = kmap_get(&m->pykeys, k, &created);
+	if (created) {
+		GROW(m->py, m->npy, m->cappy);
+		m->py[m->npy] = (struct loc){ .func = func, .file = line > 0 ? file : NULL, .dso = dso,
+					      .decl_file = file, .decl_line = firstline, .line = line };
+		*v = m->npy++;
+	}
+	return *v;
+}
+
 /* --- the model, built once the command has exited --- */
 
 /* The frames at one address, resolved once: returns the index of the first in p->locs. */
@@ -179,7 +211,12 @@ static size_t profile_loc(struct profile *p, const struct frame *f, size_t *n)
 	struct loc chain[64];
 
 	if (created) {
-		got = symbols_resolve(p->syms, f->dso, f->addr, chain, sizeof chain / sizeof chain[0]);
+		if (f->dso == PROFILE_DSO_PYTHON) {
+			got = 1;
+			chain[0] = f->addr < m->npy ? m->py[f->addr] : (struct loc){ 0 };
+		} else {
+			got = symbols_resolve(p->syms, f->dso, f->addr, chain, sizeof chain / sizeof chain[0]);
+		}
 		while (p->nlocs + got > p->caplocs) {
 			p->caplocs = p->caplocs ? p->caplocs * 2 : 1024;
 			p->locs = xrealloc(p->locs, p->caplocs * sizeof *p->locs);
@@ -391,11 +428,11 @@ static void profile_resolve_all(struct profile *p)
 	for (i = 0; i < m->nframes; i++) {
 		if (i && all[i].dso == all[i - 1].dso && all[i].addr == all[i - 1].addr)
 			continue;
-		if (i && all[i].dso != all[i - 1].dso)
+		if (i && all[i].dso != all[i - 1].dso && all[i - 1].dso >= 0)
 			symbols_release(p->syms, all[i - 1].dso);
 		profile_loc(p, &all[i], &n);
 	}
-	if (m->nframes)
+	if (m->nframes && all[m->nframes - 1].dso >= 0)
 		symbols_release(p->syms, all[m->nframes - 1].dso);
 	free(all);
 }
@@ -536,6 +573,8 @@ void profile_free(struct profile *p)
 	free(p->maps->frames);
 	free(p->maps->locfirst);
 	free(p->maps->locn);
+	free(p->maps->pykeys.e);
+	free(p->maps->py);
 	free(p->maps);
 	free(p->files);
 	free(p->roots);
@@ -545,5 +584,6 @@ void profile_free(struct profile *p)
 	free(p->calls);
 	free(p->stacks);
 	free(p->tasks);
+	free(p->pys);
 	free(p);
 }

@@ -53,6 +53,12 @@ int symbols_jit_dso(struct symbols *s, int pid)
 	return symbols_dso(s, "[anon]", pid, 0, 0);
 }
 
+/* The path of file dso, interned. */
+const char *symbols_dso_path(const struct symbols *s, int dso)
+{
+	return dso >= 0 && (size_t)dso < s->n ? s->paths[dso] : NULL;
+}
+
 /* Whether addresses in dso are absolute: never here, anonymous code too is named by offset. */
 bool symbols_absolute(const struct symbols *s, int dso)
 {

@@ -306,6 +306,12 @@ int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_
 	return symbols_add(s, path, DSO_FILE, 0, dev, ino);
 }
 
+/* The path of file dso, interned. */
+const char *symbols_dso_path(const struct symbols *s, int dso)
+{
+	return dso >= 0 && (size_t)dso < s->n ? s->dsos[dso].path : NULL;
+}
+
 /* Whether addresses in dso are absolute (JIT code) rather than offsets in a file. */
 bool symbols_absolute(const struct symbols *s, int dso)
 {

@@ -274,6 +274,32 @@ static json_object *json_profile(const struct profile *p)
 	jc.json_object_object_add(o, "samples_truncated", jc.json_object_new_int64((int64_t)p->truncated));
 	jc.json_object_object_add(o, "samples_in_kernel", jc.json_object_new_int64((int64_t)p->kernel_samples));
 	jc.json_object_object_add(o, "unique_stacks", jc.json_object_new_int64((int64_t)p->raw_stacks));
+	if (p->python) {
+		json_object *py = jc.json_object_new_object(), *pa = jc.json_object_new_array();
+		jc.json_object_object_add(py, "samples", jc.json_object_new_int64((int64_t)p->py_samples));
+		jc.json_object_object_add(py, "stack_reads", jc.json_object_new_int64((int64_t)p->py_reads));
+		jc.json_object_object_add(py, "torn_reads", jc.json_object_new_int64((int64_t)p->py_torn));
+		jc.json_object_object_add(py, "samples_without_read", jc.json_object_new_int64((int64_t)p->py_unmatched));
+		for (i = 0; i < p->npys; i++) {
+			const struct prof_python *y = &p->pys[i];
+			json_object *e = jc.json_object_new_object();
+			char ver[32];
+			jc.json_object_object_add(e, "pid", jc.json_object_new_int(y->pid));
+			jc.json_object_object_add(e, "comm", json_str(y->comm));
+			jc.json_object_object_add(e, "read", jc.json_object_new_boolean(!y->why));
+			if (y->version) {
+				snprintf(ver, sizeof ver, "%u.%u.%u", y->version >> 24, (y->version >> 16) & 0xff,
+					 (y->version >> 8) & 0xff);
+				jc.json_object_object_add(e, "version", json_str(ver));
+			}
+			if (y->why)
+				jc.json_object_object_add(e, "why", json_str(y->why));
+			jc.json_object_object_add(e, "samples", jc.json_object_new_int64((int64_t)y->samples));
+			jc.json_object_array_add(pa, e);
+		}
+		jc.json_object_object_add(py, "processes", pa);
+		jc.json_object_object_add(o, "python", py);
+	}
 	idx = profile_top_funcs(p, 50, &ntop);
 	for (i = 0; i < ntop; i++) {
 		const struct prof_func *f = &p->funcs[idx[i]];

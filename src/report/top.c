@@ -121,6 +121,36 @@ static void report_by_comm(FILE *fp, const struct profile *p)
 	free(pids);
 }
 
+/* The CPython processes: how much of the profile has their frames, and those that could not be read. */
+static void report_python(FILE *fp, const struct profile *p)
+{
+	size_t i, read = 0, shown = 0;
+	unsigned v = 0;
+	bool mixed = false;
+
+	for (i = 0; i < p->npys; i++)
+		if (!p->pys[i].why) {
+			mixed |= read && p->pys[i].version >> 16 != v >> 16;
+			v = p->pys[i].version;
+			read++;
+		}
+	if (read) {
+		fprintf(fp, " Python: frames of CPython %u.%u%s in %.1f%% of samples (%zu process%s; %llu stack reads, "
+			"%llu dropped as torn)\n", v >> 24, (v >> 16) & 0xff, mixed ? " and others" : "",
+			pct(p->py_samples, p->samples), read, read == 1 ? "" : "es", (unsigned long long)p->py_reads,
+			(unsigned long long)p->py_torn);
+		if (p->py_unmatched)
+			fprintf(fp, " Python: %.1f%% of samples came with no stack read near them: C frames only\n",
+				pct(p->py_unmatched, p->samples));
+	}
+	for (i = 0; i < p->npys; i++)
+		if (p->pys[i].why && shown++ < 5)
+			fprintf(fp, " Python: pid %d (%s) not read, its C frames stand: %s\n", p->pys[i].pid,
+				text_escape_terminal(p->pys[i].comm), text_escape_terminal(p->pys[i].why));
+	if (shown > 5)
+		fprintf(fp, " Python: and %zu more processes not read\n", shown - 5);
+}
+
 /* The profile block: sampling facts, the hottest functions and lines, and any warning. */
 void report_profile(FILE *fp, const struct result *r)
 {
@@ -167,6 +197,7 @@ void report_profile(FILE *fp, const struct result *r)
 		return;
 	}
 	report_by_comm(fp, p);
+	report_python(fp, p);
 	fprintf(fp, "\n   self%%   incl%%  function\n");
 	idx = profile_sorted_funcs(p);
 	names = report_names(p, idx, p->nfuncs < PROFILE_TOP ? p->nfuncs : PROFILE_TOP);

@@ -113,7 +113,7 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 		return NULL;
 	r->profile = profile_new(o->inline_caller);
 	/* When sampling cannot start the command runs all the same; every report says why. */
-	return sampler_open(pid, o->sample_hz, o->call_graph, o->call_graph_stack, r->profile);
+	return sampler_open(pid, o->sample_hz, o->call_graph, o->call_graph_stack, !o->no_python, r->profile);
 }
 
 static sigjmp_buf measure_jmp;

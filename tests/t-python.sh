@@ -1,0 +1,133 @@
+#!/bin/sh
+# t-python.sh: --sample of CPython: two functions with known CPU times (the fixture measures them
+# itself with time.thread_time) in one thread, two threads and a multiprocessing child, on every
+# CPython 3.9-3.13 this machine has; the lines, --annotate, callgrind (read by callgrind_annotate)
+# and folded stacks name the .py file; older CPythons are said to be unread.
+. "${srcdir:-.}/tests/lib.sh"
+PY=/usr/bin/python3
+SPLIT="$(cd "${srcdir:-.}/tests" && pwd)/fx-py-split.py"
+jexpr() { "$PY" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+if [ "$(uname -m)" != x86_64 ]; then
+	echo "1..0 # SKIP the CPython layouts are known for x86_64 only"
+	exit 0
+fi
+if ! "$PTIME" --sample -f '' true 2>&1 | grep -q '^$' && "$PTIME" --sample --json true 2>/dev/null | grep -q '"why"'; then
+	echo "1..0 # SKIP sampling is not usable here"
+	exit 0
+fi
+"$PTIME" --sample --json -o "$TMP/probe.json" true >/dev/null 2>&1
+if [ "$(jexpr "$TMP/probe.json" '"why" in d["profile"]')" = True ]; then
+	echo "1..0 # SKIP sampling is not usable here: $(jexpr "$TMP/probe.json" 'd["profile"]["why"]')"
+	exit 0
+fi
+
+line_of() { grep -n "# $1\$" "$SPLIT" | cut -d: -f1; }
+HF=$(line_of HEAVY-FOR)
+HB=$(line_of HEAVY-BODY)
+LF=$(line_of LIGHT-FOR)
+LB=$(line_of LIGHT-BODY)
+
+# Samples of fixture function NAME in JSON file F: self, or inclusive (with the kernel's frames and
+# the C code it calls, as time.thread_time counts them).
+fself() { jexpr "$1" 'sum(f["self_samples"] for f in d["profile"]["functions"] if f["function"] == "'$2'" and f.get("file", "").endswith("fx-py-split.py"))'; }
+fincl() { jexpr "$1" 'sum(f["inclusive_samples"] for f in d["profile"]["functions"] if f["function"] == "'$2'" and f.get("file", "").endswith("fx-py-split.py"))'; }
+
+# check PYTHON VERSION MODE: one profiled run of the fixture.
+check() {
+	py=$1 ver=$2 mode=$3
+	w="$ver $mode"
+	f="$TMP/$ver-$mode.json"
+	chunks=40
+	# A child's first stack read comes some ticks after it starts (more on a busy machine), and a spawned
+	# child starts two more interpreters: more work keeps both small against the work.
+	case $mode in fork | spawn) chunks=80 ;; esac
+	run "$PTIME" --sample --json -o "$f" "$py" "$SPLIT" "$mode" "$TMP/out" 150000 $chunks
+	is "$rc" 0 "$w: ptime exits with the script's status"
+	# spawn starts a resource tracker too: three processes
+	nread=1
+	case $mode in fork) nread=2 ;; spawn) nread=3 ;; esac
+	is "$(jexpr "$f" 'sum(1 for p in d["profile"]["python"]["processes"] if p["read"])')" "$nread" \
+		"$w: every CPython process read ($nread)"
+	is "$(jexpr "$f" 'all(p["version"].startswith("'$ver'.") for p in d["profile"]["python"]["processes"] if p["read"])')" True \
+		"$w: the version is read from the interpreter"
+	hs=$(fincl "$f" heavy)
+	ls=$(fincl "$f" light)
+	th=$(awk '$1 == "heavy" { print $2 }' "$TMP/out")
+	tl=$(awk '$1 == "light" { print $2 }' "$TMP/out")
+	got=$(awk -v a="$hs" -v b="$ls" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }')
+	want=$(awk -v a="$th" -v b="$tl" 'BEGIN { printf "%.3f", a / b }')
+	within "$got" "$want" 10
+	ok $? "$w: heavy:light samples $hs:$ls = $got, as their CPU times $th:$tl = $want, within 10% ($(jexpr "$f" 'd["profile"]["python"]["samples_without_read"]') samples without a read)"
+	total=$(jexpr "$f" 'd["profile"]["samples"]')
+	[ $((100 * (hs + ls))) -ge $((80 * total)) ]
+	ok $? "$w: at least 80% of the samples in the two functions ($((hs + ls)) of $total)"
+	is "$(jexpr "$f" 'd["profile"]["lines"][0]["line"] in ('$HF', '$HB')')" True "$w: the hottest line is in heavy's loop"
+	is "$(jexpr "$f" 'sorted(set(l["line"] for l in d["profile"]["lines"] if l["function"] in ("heavy", "light") and l["self_percent"] >= 3))' | tr -d ' ')" \
+		"[$HF,$HB,$LF,$LB]" "$w: the lines with samples are the two loops' lines"
+	is "$(jexpr "$f" 'all(l["file"].endswith("fx-py-split.py") for l in d["profile"]["lines"][:2])')" True \
+		"$w: the two hottest lines are in the .py file"
+}
+
+vers=""
+for v in 3.9 3.10 3.11 3.12 3.13; do
+	if [ "$v" = 3.11 ]; then
+		py=/usr/bin/python3
+	else
+		py=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | head -1)
+	fi
+	if [ -z "$py" ] || ! "$py" -c pass 2>/dev/null; then
+		skip "CPython $v" "not on this machine, or not readable by $(id -un)"
+		continue
+	fi
+	vers="$vers $v"
+	case $v in
+	3.11 | 3.12 | 3.13) modes="one threads fork spawn" ;;
+	*) modes="one" ;;
+	esac
+	for m in $modes; do
+		check "$py" "$v" "$m"
+	done
+done
+
+# The outputs, from the one model: annotate, callgrind, folded, with the .py file's lines.
+f="$TMP/out.json"
+"$PTIME" --sample --annotate --callgrind="$TMP/cg" --folded="$TMP/folded" -o "$TMP/report" "$PY" "$SPLIT" one "$TMP/out" 100000 10
+grep -q "fx-py-split.py" "$TMP/report"; ok $? "the classic report names the .py file"
+grep -q "^ Python: frames of CPython 3" "$TMP/report"; ok $? "and says which CPython was read"
+awk -v l="$HB" '$0 ~ "s \\+= i \\* i  # HEAVY-BODY" && $1 + 0 > 0 { found = 1 } END { exit !found }' "$TMP/report"
+ok $? "--annotate gives heavy's loop body its samples"
+grep -q '^c\{0,1\}fl=([0-9]*) .*fx-py-split.py$' "$TMP/cg"; ok $? "callgrind names the .py file"
+if command -v callgrind_annotate >/dev/null; then
+	callgrind_annotate "$TMP/cg" >"$TMP/cga" 2>&1
+	grep -q 'fx-py-split.py:heavy' "$TMP/cga"; ok $? "callgrind_annotate reads heavy from the .py file"
+else
+	skip "callgrind_annotate reads the .py file" "no callgrind_annotate"
+fi
+grep -q ';heavy' "$TMP/folded"; ok $? "folded stacks hold the Python frames"
+grep -q 'main;work\|<module>;main;heavy' "$TMP/folded"; ok $? "with the whole Python stack, outermost first"
+
+# With native call chains, the Python frames are still there, below the C frames that hold them.
+"$PTIME" --sample --call-graph --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 10
+[ "$(fself "$f" heavy)" -gt 0 ]; ok $? "--call-graph: heavy is there"
+
+# --no-python: the interpreter's C code only.
+"$PTIME" --sample --no-python --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 5
+is "$(fself "$f" heavy)" 0 "--no-python: no Python function"
+is "$(jexpr "$f" '"python" in d["profile"]')" False "--no-python: no python object"
+
+# A CPython whose layout ptime does not know: said, and its C frames stand.
+for v in 2.7 3.8; do
+	py=$(ls -d /root/.pyenv/versions/$v.*/bin/python 2>/dev/null | head -1)
+	if [ -z "$py" ] || ! "$py" -c pass 2>/dev/null; then
+		skip "CPython $v is said to be unread" "not on this machine, or not readable by $(id -un)"
+		continue
+	fi
+	"$PTIME" --sample --json -o "$f" "$py" -c 'x = 0
+for i in range(3000000): x += i'
+	is "$(jexpr "$f" '[p["read"] for p in d["profile"]["python"]["processes"]]')" "[False]" "CPython $v: not read"
+	jexpr "$f" 'd["profile"]["python"]["processes"][0]["why"]' | grep -q .; ok $? "CPython $v: and why ($(jexpr "$f" 'd["profile"]["python"]["processes"][0]["why"]'))"
+	[ "$(jexpr "$f" 'd["profile"]["samples"]')" -gt 0 ]; ok $? "CPython $v: its C frames stand"
+done
+validate "$f"; ok $? "the JSON report is valid against the schema"
+done_testing
