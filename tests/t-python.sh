@@ -107,6 +107,19 @@ fi
 grep -q ';heavy' "$TMP/folded"; ok $? "folded stacks hold the Python frames"
 grep -q 'main;work\|<module>;main;heavy' "$TMP/folded"; ok $? "with the whole Python stack, outermost first"
 
+# Python started by a shell and by make: found at its exec, read all the same.
+"$PTIME" --sample --json -o "$f" sh -c "$PY $SPLIT one $TMP/out 100000 10; :"
+is "$(jexpr "$f" '[p["read"] for p in d["profile"]["python"]["processes"]]')" "[True]" "python3 run by sh -c: read"
+[ "$(fself "$f" heavy)" -gt 0 ]; ok $? "python3 run by sh -c: heavy is there"
+if command -v make >/dev/null; then
+	printf 'all:\n\t%s %s one %s 100000 10\n' "$PY" "$SPLIT" "$TMP/out" >"$TMP/Makefile.py"
+	"$PTIME" --sample --json -o "$f" make -s -f "$TMP/Makefile.py"
+	is "$(jexpr "$f" '[p["read"] for p in d["profile"]["python"]["processes"]]')" "[True]" "python3 run by make: read"
+	[ "$(fself "$f" heavy)" -gt 0 ]; ok $? "python3 run by make: heavy is there"
+else
+	skip "python3 run by make" "no make"
+fi
+
 # With native call chains, the Python frames are still there, below the C frames that hold them.
 "$PTIME" --sample --call-graph --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 10
 [ "$(fself "$f" heavy)" -gt 0 ]; ok $? "--call-graph: heavy is there"
