@@ -22,6 +22,16 @@ if [ "$(jexpr "$TMP/probe.json" '"why" in d["profile"]')" = True ]; then
 	exit 0
 fi
 
+if "$PTIME" --version | grep -q 'without libdw'; then
+	# The interpreter's symbols are found with libdw: without it, each CPython is said to be unread.
+	run "$PTIME" --sample --json -o "$TMP/nodw.json" "$PY" "$SPLIT" one "$TMP/out" 20000 4
+	is "$rc" 0 "without libdw: ptime exits with the script's status"
+	is "$(jexpr "$TMP/nodw.json" '[(p["read"], p["why"]) for p in d["profile"]["python"]["processes"]]')" \
+		"[(False, 'built without libdw')]" "without libdw: the CPython is not read, and the report says why"
+	done_testing
+	exit
+fi
+
 line_of() { grep -n "# $1\$" "$SPLIT" | cut -d: -f1; }
 HF=$(line_of HEAVY-FOR)
 HB=$(line_of HEAVY-BODY)

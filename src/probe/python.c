@@ -189,6 +189,17 @@ static void py_close(struct py_process *p)
 	p->state = PY_DONE;
 }
 
+static size_t py_note(struct pysampler *ps, struct py_process *p);
+
+/* The process has exited, or the command has: one it was still trying to open keeps in the report
+   the reason it could not be read. */
+static void py_gone(struct pysampler *ps, struct py_process *p)
+{
+	if (p->state == PY_PENDING && p->python && p->why[0] && p->pyidx == SIZE_MAX)
+		ps->prof->pys[py_note(ps, p)].why = strtab_intern(ps->prof->strs, p->why);
+	py_close(p);
+}
+
 static struct py_process *py_add(struct pysampler *ps, int pid, bool python, uint64_t now)
 {
 	struct py_process *old = py_find(ps, pid), *p;
@@ -239,7 +250,7 @@ void pysampler_exit(struct pysampler *ps, int pid, int tid)
 	if (!p || p->state == PY_DONE)
 		return;
 	if (pid == tid) {
-		py_close(p);
+		py_gone(ps, p);
 		return;
 	}
 	if ((t = py_thread(p, tid, false)) != NULL) {
@@ -394,7 +405,8 @@ static void py_try(struct pysampler *ps, struct py_process *p, uint64_t now)
 			return;
 		}
 		/* a layout ptime does not know stays unknown; the rest may be a process half set up */
-		if (now < p->window_end && kill(p->pid, 0) == 0 && !strstr(p->why, "layout not known")) {
+		if (now < p->window_end && kill(p->pid, 0) == 0 && !strstr(p->why, "layout not known") &&
+		    !strstr(p->why, "without libdw")) {
 			/* the interpreter may not be set up yet: look again, less and less often */
 			p->next_try = now + (PY_FIRST_LOOK_NS << (p->tries < 3 ? p->tries : 3));
 			return;
@@ -674,7 +686,7 @@ void pysampler_finish(struct pysampler *ps)
 	size_t i;
 	for (i = 0; i < ps->nps; i++)
 		if (ps->ps[i].state != PY_DONE)
-			py_close(&ps->ps[i]);
+			py_gone(ps, &ps->ps[i]);
 	py_reap(ps);
 }
 
