@@ -52,6 +52,118 @@ static const char *cg_file_p(const struct profile *p, const struct prof_func *f)
 #define cg_file(f) cg_file_p(p, (f))
 
 static const struct profile *cg_p;
+
+static const char *cg_base(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? slash + 1 : path ? path : "";
+}
+
+/* The file's last k path components ("json/__init__.py" for k = 2), or the whole path. */
+static const char *cg_tail(const char *path, int k)
+{
+	const char *c = path + strlen(path);
+	while (c > path) {
+		c--;
+		if (*c == '/' && --k == 0)
+			return c + 1;
+	}
+	return path;
+}
+
+/* KCachegrind keys a function by its name, its file's base name and its object's base name
+   (TraceData::function), callgrind_annotate by its file and name: two functions of the profile
+   that one of them would take for one (every <module> of the __init__.py files a script
+   imports, two <lambda> of one file, two static init() of two main.c) would be merged, their
+   calls into each other a recursion, their inclusive costs above 100%. */
+static int cg_key_cmp(const void *a, const void *b)
+{
+	const struct prof_func *x = &cg_p->funcs[*(const size_t *)a], *y = &cg_p->funcs[*(const size_t *)b];
+	int c = strcmp(x->name, y->name);
+	if (!c)
+		c = strcmp(cg_base(cg_file_p(cg_p, x)), cg_base(cg_file_p(cg_p, y)));
+	if (!c)
+		c = strcmp(cg_base(x->dso), cg_base(y->dso));
+	return c;
+}
+
+/* Whether functions f and g would be one function to a reader: one name, and one file's base name
+   and one object's base name, or one file. */
+static bool cg_same_key(const struct profile *p, size_t f, size_t g)
+{
+	const struct prof_func *x = &p->funcs[f], *y = &p->funcs[g];
+	return strcmp(x->name, y->name) == 0 && strcmp(cg_base(cg_file_p(p, x)), cg_base(cg_file_p(p, y))) == 0 &&
+	       strcmp(cg_base(x->dso), cg_base(y->dso)) == 0;
+}
+
+/* Whether a member of the group ix[i..j) is of another file than file. */
+static bool cg_other_file(const struct profile *p, const size_t *ix, size_t i, size_t j, const char *file)
+{
+	for (; i < j; i++)
+		if (strcmp(cg_file_p(p, &p->funcs[ix[i]]), file) != 0)
+			return true;
+	return false;
+}
+
+/* The name each function is written under: its own, unless another would be taken for it; then
+   the name qualified by as much of its file as tells them apart ("<module> (json/__init__.py)"),
+   its line where they share the file ("<lambda> (t.py:12)"), and its object where they share both. */
+static const char **cg_names_of(const struct profile *p)
+{
+	const char **name = xcalloc(p->nfuncs + 1, sizeof *name);
+	size_t *ix = xmalloc((p->nfuncs + 1) * sizeof *ix), i, j, k, g;
+	char buf[1024];
+
+	for (i = 0; i < p->nfuncs; i++) {
+		ix[i] = i;
+		name[i] = p->funcs[i].name;
+	}
+	cg_p = p;
+	qsort(ix, p->nfuncs, sizeof *ix, cg_key_cmp);
+	for (i = 0; i < p->nfuncs; i = j) {
+		for (j = i + 1; j < p->nfuncs && cg_same_key(p, ix[i], ix[j]); j++)
+			;
+		if (j - i == 1)
+			continue;
+		for (g = i; g < j; g++) {
+			const struct prof_func *f = &p->funcs[ix[g]];
+			const char *file = cg_file_p(p, f), *tail = file;
+			bool same_file = false, same_line = false;
+			int depth;
+			/* the fewest path components that no other member's file ends with: the base
+			   name alone where the others share the file */
+			for (depth = 1; depth < 64; depth++) {
+				bool unique = true;
+				tail = cg_tail(file, depth);
+				for (k = i; k < j; k++) {
+					const char *o = cg_file_p(p, &p->funcs[ix[k]]);
+					size_t lo = strlen(o), lt = strlen(tail);
+					if (k == g || strcmp(o, file) == 0)
+						continue;
+					if (lo >= lt && strcmp(o + lo - lt, tail) == 0 && (lo == lt || o[lo - lt - 1] == '/'))
+						unique = false;
+				}
+				if ((unique && (depth > 1 || !cg_other_file(p, ix, i, j, file))) || tail == file)
+					break;
+			}
+			for (k = i; k < j; k++)
+				if (k != g && strcmp(cg_file_p(p, &p->funcs[ix[k]]), file) == 0) {
+					same_file = true;
+					same_line |= p->funcs[ix[k]].line == f->line;
+				}
+			if (!same_file)
+				snprintf(buf, sizeof buf, "%s (%s)", f->name, tail);
+			else if (!same_line)
+				snprintf(buf, sizeof buf, "%s (%s:%d)", f->name, tail, f->line);
+			else
+				snprintf(buf, sizeof buf, "%s (%s:%d in %s)", f->name, tail, f->line, f->dso ? f->dso : "?");
+			name[ix[g]] = strtab_intern(p->strs, buf);
+		}
+	}
+	free(ix);
+	return name;
+}
+
 static int cg_line_cmp(const void *a, const void *b)
 {
 	const struct prof_line *x = &cg_p->lines[*(const size_t *)a], *y = &cg_p->lines[*(const size_t *)b];
@@ -89,6 +201,7 @@ int report_callgrind(FILE *fp, const struct result *r)
 	size_t *lines = xmalloc((p->nlines + 1) * sizeof *lines), *calls = xmalloc((p->ncalls + 1) * sizeof *calls);
 	size_t f, li = 0, ci = 0, i;
 	char *const *a, note[256];
+	const char **name = cg_names_of(p);
 
 	for (i = 0; i < p->nlines; i++)
 		lines[i] = i;
@@ -117,15 +230,15 @@ int report_callgrind(FILE *fp, const struct result *r)
 		const struct prof_root *rt = &p->roots[i];
 		const struct prof_func *callee = &p->funcs[rt->callee];
 		char root[64];
-		const char *name;
+		const char *rname;
 		snprintf(root, sizeof root, "[%s]", rt->comm);
-		name = strtab_intern(p->strs, root);
-		cg_name(fp, "ob", &ob, name);
+		rname = strtab_intern(p->strs, root);
+		cg_name(fp, "ob", &ob, rname);
 		cg_name(fp, "fl", &fl, cg_unknown);
-		cg_name(fp, "fn", &fn, name);
+		cg_name(fp, "fn", &fn, rname);
 		cg_name(fp, "cob", &ob, callee->dso);
 		cg_name(fp, "cfl", &fl, cg_file(callee));
-		cg_name(fp, "cfn", &fn, callee->name);
+		cg_name(fp, "cfn", &fn, name[rt->callee]);
 		fprintf(fp, "calls=1 %d\n0 %llu\n\n", callee->line, (unsigned long long)rt->count);
 	}
 
@@ -136,7 +249,7 @@ int report_callgrind(FILE *fp, const struct result *r)
 
 		cg_name(fp, "ob", &ob, fu->dso);
 		cg_name(fp, "fl", &fl, cur);
-		cg_name(fp, "fn", &fn, fu->name);
+		cg_name(fp, "fn", &fn, name[f]);
 		if (fu->file && fu->line > 0 && !cg_self_in_own_file(p, lines, li, f)) {
 			/* A function whose samples all lie in calls or in other files still has a line
 			   in its own file, or callgrind_annotate --auto finds that file empty. */
@@ -176,7 +289,7 @@ int report_callgrind(FILE *fp, const struct result *r)
 			}
 			cg_name(fp, "cob", &ob, callee->dso);
 			cg_name(fp, "cfl", &fl, cg_file(callee));
-			cg_name(fp, "cfn", &fn, callee->name);
+			cg_name(fp, "cfn", &fn, name[c->callee]);
 			fprintf(fp, "calls=1 %d\n%d %llu\n", callee->line, c->file ? c->line : 0,
 				(unsigned long long)c->count);
 		}
@@ -185,6 +298,7 @@ int report_callgrind(FILE *fp, const struct result *r)
 	fprintf(fp, "totals: %llu\n", (unsigned long long)p->samples);
 	free(lines);
 	free(calls);
+	free(name);
 	free(fl.names);
 	free(fn.names);
 	free(ob.names);
