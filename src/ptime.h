@@ -759,7 +759,7 @@ void sampler_replay_bytes(const unsigned char *buf, size_t len, int call_graph, 
 /* --- probe/pyread.c: Python stacks of a running CPython, read from outside (pyread-*.c: its parts) --- */
 struct pyproc;                                  /* one CPython process being read */
 struct iovec;
-struct pyframe { uint64_t code; int line; };    /* code object's address; line, 0 if none */
+struct pyframe { uint64_t code, id; int line; }; /* code object's address, its identity (see pycode_ent); line, 0 if none */
 struct pycode { const char *name, *file; int firstline; }; /* strings owned by the pyproc */
 /* Opens pid for reading if it runs CPython 3.9..3.13: returns NULL when it is not CPython
    (why = "") or when it is but cannot be read (why says why, e.g. "CPython 2.7: layout not known",
@@ -805,6 +805,7 @@ struct pythread { pid_t tid; uint64_t ts, key; };
 struct pycode_ent {
 	struct pycode pub;
 	uint64_t addr, file, name, tablep;   /* the header as cached, to tell a new object at the same address */
+	uint64_t id;                         /* never the same for two objects, though they share an address */
 	uint32_t codelen;                    /* bytes of bytecode */
 	unsigned char *table;
 	size_t tablelen;
@@ -822,6 +823,7 @@ struct pyproc {
 	size_t ncodes, capcodes;
 	struct strtab *strs;
 	uint64_t reads, torn;
+	uint64_t next_id;                    /* of the last code object cached */
 	struct pyraw raw[PY_MAX_DEPTH];
 	struct iovec *lv, *rv;               /* PY_MAX_DEPTH + 2 each */
 	unsigned char *hdrs;                 /* PY_MAX_DEPTH * PY_CODE_READ */

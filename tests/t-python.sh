@@ -130,6 +130,52 @@ else
 	skip "python3 run by make" "no make"
 fi
 
+# Functions of one name that KCachegrind or callgrind_annotate would take for one: the <module> of two
+# packages' __init__.py, two lambdas of one file. Each gets a name of its own in callgrind; a parser
+# here keys the functions as KCachegrind does (name, file's base name, object's base name).
+mkdir -p "$TMP/pk/p1" "$TMP/pk/p2"
+for p in p1 p2; do
+	printf 'x = 0\nfor i in range(1500000):\n    x += i\n' >"$TMP/pk/$p/__init__.py"
+done
+printf 'import p1, p2\nf = lambda n: sum(i * i for i in range(n))\ng = lambda n: sum(i + 1 for i in range(n))\nf(1500000)\ng(1500000)\n' >"$TMP/pk/main.py"
+(cd "$TMP/pk" && "$PTIME" --sample --callgrind="$TMP/pk.cg" "$PY" main.py >/dev/null 2>&1)
+"$PY" - "$TMP/pk.cg" <<'PYEOF' >"$TMP/pk.out"
+import os, re, sys
+names = {"fl": {}, "fn": {}, "ob": {}}
+def name(kind, v):
+    m = re.match(r"\((\d+)\)(?: (.*))?$", v)
+    if m.group(2) is not None:
+        names[kind][m.group(1)] = m.group(2)
+    return names[kind][m.group(1)]
+ob = fl = None
+keys = {}
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    k, _, v = line.partition("=")
+    if k in ("ob", "cob"):
+        o = name("ob", v)
+        if k == "ob": ob = o
+    elif k in ("fl", "cfl", "fi", "fe"):
+        f = name("fl", v)
+        if k == "fl": fl = f
+    elif k in ("fn", "cfn"):
+        n = name("fn", v)
+        if k == "fn":
+            keys.setdefault((n.split(" (")[0], os.path.basename(fl), os.path.basename(ob)), set()).add(n)
+mods = keys.get(("<module>", "__init__.py", "python" + "%d.%d" % sys.version_info[:2]), set())
+lams = keys.get(("<lambda>", "main.py", "python" + "%d.%d" % sys.version_info[:2]), set())
+print(len(mods), len(lams), all(len(v) == len(set(v)) for v in keys.values()))
+PYEOF
+is "$(cat "$TMP/pk.out")" "2 2 True" "callgrind: two packages' <module> and two lambdas of one file are two functions each"
+if command -v callgrind_annotate >/dev/null; then
+	callgrind_annotate --inclusive=yes "$TMP/pk.cg" >"$TMP/pk.cga" 2>&1
+	awk '/PROGRAM TOTALS/ { gsub(",", "", $1); t = $1 } /:<module> \(p[12]\/__init__.py\)/ { gsub(",", "", $1); if ($1 + 0 > m) m = $1 + 0; n++ }
+		END { print (n == 2 && m > 0 && m * 2 < t) ? "ok" : "bad " n " " m " of " t }' "$TMP/pk.cga" >"$TMP/pk.res"
+	is "$(cat "$TMP/pk.res")" ok "callgrind_annotate: each package's <module> is a row of its own, under half the total"
+else
+	skip "callgrind_annotate: each package's <module>" "no callgrind_annotate"
+fi
+
 # With native call chains, the Python frames are still there, below the C frames that hold them.
 "$PTIME" --sample --call-graph --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 10
 [ "$(fself "$f" heavy)" -gt 0 ]; ok $? "--call-graph: heavy is there"

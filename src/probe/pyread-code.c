@@ -221,6 +221,7 @@ const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsi
 	if (codelen > ((uint64_t)1 << 31) || fresh.pub.firstline < 0)
 		return NULL;
 	fresh.codelen = (uint32_t)codelen;
+	fresh.id = ++pp->next_id;
 	if (!(fresh.pub.name = pyc_string(pp, fresh.name)) || !(fresh.pub.file = pyc_string(pp, fresh.file)))
 		return NULL;
 	/* a table unreadable or longer than the cap leaves the object with no lines, rather than wrong ones */

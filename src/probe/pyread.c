@@ -242,6 +242,7 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 		if (off < -2 || off >= (long)c->codelen)
 			goto torn; /* an instruction outside its code: the frame changed under the read */
 		out[k].code = raw[i].code;
+		out[k].id = c->id;
 		out[k].line = pyline_find(o->table, c->table, c->tablelen, c->pub.firstline, off);
 		k++;
 	}

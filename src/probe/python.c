@@ -42,7 +42,7 @@ struct py_thread {
 };
 
 struct py_code {
-	uint64_t code;
+	uint64_t id;             /* the code object's identity (pycode_ent) */
 	int line;
 	uint32_t loc;            /* + 1; 0: an empty slot */
 };
@@ -495,19 +495,26 @@ static uint32_t py_intern(struct pysampler *ps, const uint32_t *v, size_t n)
 	return ps->sidx[j] - 1;
 }
 
-/* The profile's location of (code, line) in process p: named once per process. */
-static uint32_t py_loc(struct pysampler *ps, struct py_process *p, uint64_t code, int line)
+/* The profile's location of (code, line) in process p: named once per code object and line. The key
+   is the object's identity, not its address: an address freed (a module's code after its import)
+   and taken by another code object must not keep the first one's name and file. */
+#define PY_MAX_LOCS (1u << 18) /* (object, line) pairs remembered; past it they are named again */
+static uint32_t py_loc(struct pysampler *ps, struct py_process *p, const struct pyframe *f)
 {
 	size_t j;
 	const struct pycode *c;
 	uint64_t h;
 
+	if (p->ncodes >= PY_MAX_LOCS) {
+		memset(p->codes, 0, p->capcodes * sizeof *p->codes);
+		p->ncodes = 0;
+	}
 	if ((p->ncodes + 1) * 2 > p->capcodes) {
 		size_t cap = p->capcodes ? p->capcodes * 2 : 256, i;
 		struct py_code *t = xcalloc(cap, sizeof *t);
 		for (i = 0; i < p->capcodes; i++)
 			if (p->codes[i].loc) {
-				h = (p->codes[i].code ^ (uint64_t)(unsigned)p->codes[i].line * 0x9e3779b97f4a7c15ULL) *
+				h = (p->codes[i].id ^ (uint64_t)(unsigned)p->codes[i].line * 0x9e3779b97f4a7c15ULL) *
 				    0xff51afd7ed558ccdULL;
 				for (j = (h >> 20) & (cap - 1); t[j].loc; j = (j + 1) & (cap - 1))
 					;
@@ -517,16 +524,16 @@ static uint32_t py_loc(struct pysampler *ps, struct py_process *p, uint64_t code
 		p->codes = t;
 		p->capcodes = cap;
 	}
-	h = (code ^ (uint64_t)(unsigned)line * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
+	h = (f->id ^ (uint64_t)(unsigned)f->line * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
 	for (j = (h >> 20) & (p->capcodes - 1); p->codes[j].loc; j = (j + 1) & (p->capcodes - 1))
-		if (p->codes[j].code == code && p->codes[j].line == line)
+		if (p->codes[j].id == f->id && p->codes[j].line == f->line)
 			return p->codes[j].loc - 1;
-	c = pyproc_code(p->pp, code);
-	p->codes[j].code = code;
-	p->codes[j].line = line;
+	c = pyproc_code(p->pp, f->code);
+	p->codes[j].id = f->id;
+	p->codes[j].line = f->line;
 	p->codes[j].loc = 1 + (uint32_t)profile_python_loc(ps->prof, p->dso, c && c->name ? c->name : "[unknown code]",
 							  c && c->file ? c->file : "[unknown file]",
-							  c ? c->firstline : 0, line);
+							  c ? c->firstline : 0, f->line);
 	p->ncodes++;
 	return p->codes[j].loc - 1;
 }
@@ -567,7 +574,7 @@ static void py_read_threads(struct pysampler *ps, struct py_process *p, uint64_t
 		t->cpu = cpu;
 		t->read_once = true;
 		for (k = 0; k < n; k++)
-			locs[k] = py_loc(ps, p, fr[k].code, fr[k].line);
+			locs[k] = py_loc(ps, p, &fr[k]);
 		py_push(t, now, n ? py_intern(ps, locs, n) : PY_NOSTACK);
 	}
 }
