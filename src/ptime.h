@@ -707,6 +707,14 @@ int ring_open(struct ring *rg, int fd, unsigned order);
 size_t ring_drain(struct ring *rg, struct bytes *out);
 void ring_close(struct ring *rg);
 void bytes_reserve(struct bytes *b, size_t n);
+/* How a probe reads its records: a whole record's size at p (0: none whole), its time, and what to do with it. */
+struct ring_reader {
+	size_t (*size)(const unsigned char *p, size_t n);
+	uint64_t (*time)(const unsigned char *p);
+	void (*apply)(void *ctx, const unsigned char *p);
+	void *ctx;
+};
+void ring_replay(const struct ring_reader *rr, struct bytes *bufs, size_t *pos, int ncpu, uint64_t limit);
 
 /* --- probe/tree.c --- */
 struct pollfd;

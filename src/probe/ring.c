@@ -79,3 +79,44 @@ void bytes_reserve(struct bytes *b, size_t n)
 		b->cap *= 2;
 	b->p = xrealloc(b->p, b->cap);
 }
+
+/* Apply, in time order across the CPUs' buffers, every record copied out so far that is not later
+   than limit, then drop them. A record read in this round can be older than one read in the previous
+   round on another CPU, but not older than the previous round's newest: perf's rule for rounds. What
+   is not a whole record at the end of a buffer is dropped. */
+void ring_replay(const struct ring_reader *rr, struct bytes *bufs, size_t *pos, int ncpu, uint64_t limit)
+{
+	int cpu;
+
+	for (;;) {
+		int best = -1;
+		uint64_t bt = 0;
+		size_t size = 0;
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			struct bytes *b = &bufs[cpu];
+			uint64_t t;
+			if (!rr->size(b->p + pos[cpu], b->len - pos[cpu])) {
+				pos[cpu] = b->len;
+				continue;
+			}
+			t = rr->time(b->p + pos[cpu]);
+			if (t <= limit && (best < 0 || t < bt)) {
+				best = cpu;
+				bt = t;
+			}
+		}
+		if (best < 0)
+			break;
+		size = rr->size(bufs[best].p + pos[best], bufs[best].len - pos[best]);
+		rr->apply(rr->ctx, bufs[best].p + pos[best]);
+		pos[best] += size;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		struct bytes *b = &bufs[cpu];
+		if (pos[cpu]) {
+			memmove(b->p, b->p + pos[cpu], b->len - pos[cpu]);
+			b->len -= pos[cpu];
+			pos[cpu] = 0;
+		}
+	}
+}

@@ -404,42 +404,16 @@ static void sampler_record(struct sampler *s, const unsigned char *p)
 	}
 }
 
-/* Apply, in time order across the CPUs, every record copied out so far that is not later than
-   limit, then drop them. A record read in this round can be older than one read in the previous
-   round on another CPU, but not older than the previous round's newest: perf's rule for rounds. */
+static void sampler_apply(void *ctx, const unsigned char *p)
+{
+	sampler_record(ctx, p);
+}
+
+/* Apply every record copied out so far that is not later than limit, in time order (ring_replay). */
 static void sampler_replay(struct sampler *s, uint64_t limit)
 {
-	int cpu;
-
-	for (;;) {
-		int best = -1;
-		uint64_t bt = 0;
-		for (cpu = 0; cpu < s->ncpu; cpu++) {
-			struct bytes *b = &s->bufs[cpu];
-			uint64_t t;
-			if (!sampler_rec_size(b->p + s->pos[cpu], b->len - s->pos[cpu])) {
-				s->pos[cpu] = b->len; /* nothing whole is left: drop the rest */
-				continue;
-			}
-			t = sampler_rec_time(b->p + s->pos[cpu]);
-			if (t <= limit && (best < 0 || t < bt)) {
-				best = cpu;
-				bt = t;
-			}
-		}
-		if (best < 0)
-			break;
-		sampler_record(s, s->bufs[best].p + s->pos[best]);
-		s->pos[best] += ((const struct perf_event_header *)(const void *)(s->bufs[best].p + s->pos[best]))->size;
-	}
-	for (cpu = 0; cpu < s->ncpu; cpu++) {
-		struct bytes *b = &s->bufs[cpu];
-		if (s->pos[cpu]) {
-			memmove(b->p, b->p + s->pos[cpu], b->len - s->pos[cpu]);
-			b->len -= s->pos[cpu];
-			s->pos[cpu] = 0;
-		}
-	}
+	const struct ring_reader rr = { sampler_rec_size, sampler_rec_time, sampler_apply, s };
+	ring_replay(&rr, s->bufs, s->pos, s->ncpu, limit);
 }
 
 /* The tasks a record starts or ends, told to the Python reader as soon as the record is copied out:

@@ -468,41 +468,16 @@ static void tree_record(struct tree_probe *tp, const unsigned char *p)
 	}
 }
 
-/* Apply, in time order across the CPUs, every record copied out that is not later than limit (perf's
-   rule for rounds, as in sampler.c: nothing read later can be older than the previous round's newest). */
+static void tree_apply(void *ctx, const unsigned char *p)
+{
+	tree_record(ctx, p);
+}
+
+/* Apply every record copied out that is not later than limit, in time order (ring_replay). */
 static void tree_replay(struct tree_probe *tp, uint64_t limit)
 {
-	int cpu;
-
-	for (;;) {
-		int best = -1;
-		uint64_t bt = 0;
-		for (cpu = 0; cpu < tp->ncpu; cpu++) {
-			struct bytes *b = &tp->bufs[cpu];
-			uint64_t time;
-			if (!tree_rec_size(b->p + tp->pos[cpu], b->len - tp->pos[cpu])) {
-				tp->pos[cpu] = b->len;
-				continue;
-			}
-			time = tree_rec_time(b->p + tp->pos[cpu]);
-			if (time <= limit && (best < 0 || time < bt)) {
-				best = cpu;
-				bt = time;
-			}
-		}
-		if (best < 0)
-			break;
-		tree_record(tp, tp->bufs[best].p + tp->pos[best]);
-		tp->pos[best] += tree_rec_size(tp->bufs[best].p + tp->pos[best], tp->bufs[best].len - tp->pos[best]);
-	}
-	for (cpu = 0; cpu < tp->ncpu; cpu++) {
-		struct bytes *b = &tp->bufs[cpu];
-		if (tp->pos[cpu]) {
-			memmove(b->p, b->p + tp->pos[cpu], b->len - tp->pos[cpu]);
-			b->len -= tp->pos[cpu];
-			tp->pos[cpu] = 0;
-		}
-	}
+	const struct ring_reader rr = { tree_rec_size, tree_rec_time, tree_apply, tp };
+	ring_replay(&rr, tp->bufs, tp->pos, tp->ncpu, limit);
 }
 
 static void tree_pull(struct tree_probe *tp, uint64_t *newest)
