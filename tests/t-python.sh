@@ -148,7 +148,7 @@ def name(kind, v):
         names[kind][m.group(1)] = m.group(2)
     return names[kind][m.group(1)]
 ob = fl = None
-keys = {}
+defs = set()
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
     k, _, v = line.partition("=")
@@ -160,11 +160,15 @@ for line in open(sys.argv[1]):
         if k == "fl": fl = f
     elif k in ("fn", "cfn"):
         n = name("fn", v)
-        if k == "fn":
-            keys.setdefault((n.split(" (")[0], os.path.basename(fl), os.path.basename(ob)), set()).add(n)
-mods = keys.get(("<module>", "__init__.py", "python" + "%d.%d" % sys.version_info[:2]), set())
-lams = keys.get(("<lambda>", "main.py", "python" + "%d.%d" % sys.version_info[:2]), set())
-print(len(mods), len(lams), all(len(v) == len(set(v)) for v in keys.values()))
+        if k == "fn": defs.add((n, fl, ob))
+pk = os.path.dirname(sys.argv[1]) + "/pk/"
+mods = {n for n, f, o in defs if n.startswith("<module>") and f.startswith(pk) and f.endswith("/__init__.py")}
+lams = {n for n, f, o in defs if n.startswith("<lambda>") and f == pk + "main.py"}
+# KCachegrind's key of each function written: it must not stand for two files
+keys = {}
+for n, f, o in defs:
+    keys.setdefault((n, os.path.basename(f), os.path.basename(o)), set()).add(f)
+print(len(mods), len(lams), all(len(v) == 1 for v in keys.values()))
 PYEOF
 is "$(cat "$TMP/pk.out")" "2 2 True" "callgrind: two packages' <module> and two lambdas of one file are two functions each"
 if command -v callgrind_annotate >/dev/null; then
