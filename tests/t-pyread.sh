@@ -75,6 +75,15 @@ for d in /root/.pyenv/versions/2.7.* /root/.pyenv/versions/3.8.*; do
 	is "$(head -1 "$TMP/out")" "why: CPython $v: layout not known" "CPython $v is refused: layout not known"
 done
 
+# A CPython caught in its execve, its executable not mapped yet: a reason, so that ptime looks again.
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import ctypes' 2>/dev/null; then
+	run env LD_BIND_NOW=1 timeout 60 "$FX/fx-pyread" --run /usr/bin/python3 "$srcdir/tests/fx-py-unmapped.py" >"$TMP/out" 2>&1
+	is "$(head -1 "$TMP/out")" "why: $(readlink -f /usr/bin/python3): not mapped yet" \
+		"an executable not yet mapped is a reason to look again, not a process that is no CPython"
+else
+	skip "a CPython in its execve" "no /usr/bin/python3 with ctypes"
+fi
+
 # Not Python at all: no reason.
 run "$FX/fx-pyread" $$ $$ >"$TMP/out" 2>&1
 is "$(cat "$TMP/out")" "why: not CPython" "a shell is no CPython, and no reason is given"

@@ -163,6 +163,12 @@ static bool py_maps(pid_t pid, struct pymap *exe, struct pymap *lib, struct pyma
 		m->found = true;
 	}
 	free(buf);
+	if (exepath[0] && !exe->found) {
+		/* the kernel names the new executable, and perf reports the exec, before it maps it: the
+		   process is still in its execve, maybe for milliseconds on a busy machine */
+		snprintf(why, len, "%s: not mapped yet", exepath);
+		return false;
+	}
 	return true;
 }
 

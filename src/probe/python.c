@@ -52,7 +52,7 @@ enum { PY_PENDING, PY_READING, PY_DONE };
 struct py_process {
 	int pid, state;
 	bool python;             /* known to run CPython: a fork of one, or its executable said so */
-	uint64_t since, next_try, window_end;
+	uint64_t since, until, next_try, window_end; /* until: its exec, 0 while it runs this image */
 	unsigned tries;
 	struct pyproc *pp;
 	const char *interp[2];   /* interned paths of the files the interpreter's code is in */
@@ -205,6 +205,8 @@ static struct py_process *py_add(struct pysampler *ps, int pid, bool python, uin
 	struct py_process *old = py_find(ps, pid), *p;
 	if (old && old->state != PY_DONE)
 		py_close(old); /* an exec: the process has a new image */
+	if (old && !old->until)
+		old->until = now; /* its reads are not those of the new image's samples */
 	if (ps->nps == ps->capps) {
 		ps->capps = ps->capps ? ps->capps * 2 : 16;
 		ps->ps = xrealloc(ps->ps, ps->capps * sizeof *ps->ps);
@@ -643,8 +645,9 @@ size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct
 	size_t i, k, nat;
 	const uint32_t *stack;
 
+	/* the image that ran at t; none when the one after an exec was not CPython and is forgotten */
 	for (i = ps->nps; i-- > 0;)
-		if (ps->ps[i].pid == pid && (ps->ps[i].since <= t || !p)) {
+		if (ps->ps[i].pid == pid && (!ps->ps[i].until || t < ps->ps[i].until) && (ps->ps[i].since <= t || !p)) {
 			p = &ps->ps[i];
 			if (p->since <= t)
 				break;
