@@ -67,8 +67,13 @@ check() {
 	tl=$(awk '$1 == "light" { print $2 }' "$TMP/out")
 	got=$(awk -v a="$hs" -v b="$ls" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }')
 	want=$(awk -v a="$th" -v b="$tl" 'BEGIN { printf "%.3f", a / b }')
-	within "$got" "$want" 10
-	ok $? "$w: heavy:light samples $hs:$ls = $got, as their CPU times $th:$tl = $want, within 10% ($(jexpr "$f" 'd["profile"]["python"]["samples_without_read"]') samples without a read)"
+	# Samples with no stack read near them are said to be unknown, not guessed: the split must be
+	# within 10% for some share of those between the two (on a loaded machine, a forked child's first
+	# read can come a hundred ticks after it starts), and they must stay few.
+	u=$(jexpr "$f" 'd["profile"]["python"]["samples_without_read"]')
+	awk -v h="$hs" -v l="$ls" -v u="$u" -v w="$want" 'BEGIN { lo = h / (l + u); hi = (l > 0) ? (h + u) / l : 1e9
+		exit !(l + u > 0 && lo <= w * 1.1 && hi >= w * 0.9 && u * 10 <= h + l) }'
+	ok $? "$w: heavy:light samples $hs:$ls = $got, as their CPU times $th:$tl = $want, within 10% ($u samples without a read, at most a tenth)"
 	total=$(jexpr "$f" 'd["profile"]["samples"]')
 	[ $((100 * (hs + ls))) -ge $((80 * total)) ]
 	ok $? "$w: at least 80% of the samples in the two functions ($((hs + ls)) of $total)"
