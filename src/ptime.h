@@ -127,7 +127,14 @@ struct prof_file { const char *file; uint64_t self, incl; };
 struct prof_stack { const char *stack; uint64_t count; };
 struct prof_task { int pid, tid; const char *comm; uint64_t samples; };
 /* A CPython process the sampler met: its frames were read (why NULL), or not, and why. */
-struct prof_python { int pid; const char *comm; unsigned version; const char *why; uint64_t samples; };
+struct prof_python {
+	int pid;
+	const char *comm;
+	unsigned version;
+	const char *why;         /* not read at all: why */
+	const char *stopped;     /* read, until its reads were refused: why (its later samples have no read) */
+	uint64_t samples;
+};
 
 /* What the sampler found. While the command runs, samples are counted into unique raw stacks
    (a task and its frames' addresses), so memory grows with the distinct stacks, not with time;
@@ -781,6 +788,7 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 /* Cached; NULL if unreadable. The struct holds until the next pyproc_stack, its strings until pyproc_close. */
 const struct pycode *pyproc_code(struct pyproc *pp, uint64_t code);
 void pyproc_stats(const struct pyproc *pp, uint64_t *reads, uint64_t *torn); /* counts so far */
+bool pyproc_denied(const struct pyproc *pp); /* a read was refused: e.g. prctl(PR_SET_DUMPABLE, 0) */
 void pyproc_close(struct pyproc *pp);
 
 /* The parts' shared state: one version's layout, the process, its cached code objects. */
@@ -832,6 +840,7 @@ struct pyproc {
 	struct strtab *strs;
 	uint64_t reads, torn;
 	uint64_t next_id;                    /* of the last code object cached */
+	bool denied;                         /* a read was refused (EPERM): the process made itself unreadable */
 	struct pyraw raw[PY_MAX_DEPTH];
 	struct iovec *lv, *rv;               /* PY_MAX_DEPTH + 2 each */
 	unsigned char *hdrs;                 /* PY_MAX_DEPTH * PY_CODE_READ */

@@ -185,6 +185,21 @@ else
 	skip "callgrind_annotate: each package's <module>" "no callgrind_annotate"
 fi
 
+# A process that makes itself unreadable while it runs (prctl PR_SET_DUMPABLE 0): said once, and its later
+# samples keep their C frames, counted as without a read. Root reads it all the same (CAP_SYS_PTRACE).
+if [ "$(id -u)" -ne 0 ]; then
+	printf 'import ctypes\nx = 0\nfor i in range(300000): x += i\nctypes.CDLL(None).prctl(4, 0, 0, 0, 0)\nfor i in range(3000000): x += i\n' >"$TMP/nodump.py"
+	run "$PTIME" --sample --json -o "$TMP/nodump.json" "$PY" "$TMP/nodump.py"
+	is "$rc" 0 "undumpable: ptime exits with the script's status"
+	is "$(jexpr "$TMP/nodump.json" '[("stopped" in p, "undumpable" in p.get("stopped", "")) for p in d["profile"]["python"]["processes"]]')" \
+		"[(True, True)]" "undumpable: the process's reads stopped, and the report says why"
+	[ "$(jexpr "$TMP/nodump.json" 'd["profile"]["python"]["samples_without_read"]')" -gt 50 ]
+	ok $? "undumpable: its later samples are counted without a read"
+	validate "$TMP/nodump.json"; ok $? "undumpable: the JSON report is valid against the schema"
+else
+	skip "a process that makes itself undumpable" "root reads it all the same (CAP_SYS_PTRACE); checked as an unprivileged user"
+fi
+
 # With native call chains, the Python frames are still there, below the C frames that hold them.
 "$PTIME" --sample --call-graph --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 10
 [ "$(fself "$f" heavy)" -gt 0 ]; ok $? "--call-graph: heavy is there"

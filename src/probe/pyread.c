@@ -31,6 +31,8 @@ bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 		return true;
 	if (got >= 0)
 		errno = EFAULT;
+	else if (errno == EPERM)
+		pp->denied = true;
 	return false;
 }
 
@@ -38,11 +40,15 @@ bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 ssize_t pyread_some(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
+	ssize_t got;
 
 	if (!addr)
 		return errno = EFAULT, -1;
 	pp->reads++;
-	return process_vm_readv(pp->pid, &l, 1, &r, 1, 0);
+	got = process_vm_readv(pp->pid, &l, 1, &r, 1, 0);
+	if (got < 0 && errno == EPERM)
+		pp->denied = true;
+	return got;
 }
 
 static uint64_t py_u64(const unsigned char *b, unsigned off)
@@ -174,7 +180,7 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 	uint64_t tsaddr, cframe = 0, head, f, recheck[2];
 	struct pyraw *raw = pp->raw;
 	size_t n = 0, depth, i, k, nv, nc;
-	ssize_t want;
+	ssize_t want, got;
 
 	*torn = false;
 	if (!max || !(tsaddr = py_tstate(pp, tid, ts)))
@@ -223,7 +229,9 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 	for (i = 0, want = 0; i < nv; i++)
 		want += pp->lv[i].iov_len;
 	pp->reads++;
-	if (process_vm_readv(pp->pid, pp->lv, nv, pp->rv, nv, 0) != want || recheck[0] != (o->cframe ? cframe : head) ||
+	if ((got = process_vm_readv(pp->pid, pp->lv, nv, pp->rv, nv, 0)) < 0 && errno == EPERM)
+		pp->denied = true;
+	if (got != want || recheck[0] != (o->cframe ? cframe : head) ||
 	    (o->cframe && recheck[1] != head))
 		goto torn;
 	for (i = 0, k = 0; i < n; i++) {
@@ -258,6 +266,12 @@ const struct pycode *pyproc_code(struct pyproc *pp, uint64_t code)
 {
 	const struct pycode_ent *c = pycode_get(pp, code, NULL, NULL);
 	return c ? &c->pub : NULL;
+}
+
+/* Whether a read was refused since the process was opened: it has made itself unreadable. */
+bool pyproc_denied(const struct pyproc *pp)
+{
+	return pp->denied;
 }
 
 /* The process_vm_readv calls made so far, and the stacks found torn or garbage. */

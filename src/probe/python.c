@@ -53,6 +53,7 @@ struct py_process {
 	int pid, state;
 	bool python;             /* known to run CPython: a fork of one, or its executable said so */
 	uint64_t since, until, next_try, window_end; /* until: its exec, 0 while it runs this image */
+	uint64_t refused;        /* when its reads were refused (it made itself unreadable), or 0 */
 	unsigned tries;
 	struct pyproc *pp;
 	const char *interp[2];   /* interned paths of the files the interpreter's code is in */
@@ -373,7 +374,7 @@ static size_t py_note(struct pysampler *ps, struct py_process *p)
 		prof->cappys = prof->cappys ? prof->cappys * 2 : 8;
 		prof->pys = xrealloc(prof->pys, prof->cappys * sizeof *prof->pys);
 	}
-	prof->pys[prof->npys] = (struct prof_python){ p->pid, strtab_intern(prof->strs, comm), 0, NULL, 0 };
+	prof->pys[prof->npys] = (struct prof_python){ p->pid, strtab_intern(prof->strs, comm), 0, NULL, NULL, 0 };
 	return p->pyidx = prof->npys++;
 }
 
@@ -569,6 +570,15 @@ static void py_read_threads(struct pysampler *ps, struct py_process *p, uint64_t
 			continue; /* it has not run: its stack is what it was */
 		n = pyproc_stack(p->pp, t->tid, fr, PY_MAX_FRAMES, &torn);
 		ps->prof->py_reads++;
+		if (pyproc_denied(p->pp)) {
+			/* prctl(PR_SET_DUMPABLE, 0), or a change of user: no read from now on, and the report says so */
+			p->refused = now;
+			ps->prof->pys[p->pyidx].stopped = strtab_intern(ps->prof->strs,
+				"its reads were refused while it ran (it made itself undumpable, or changed its user): "
+				"its later samples have C frames only");
+			py_close(p);
+			return;
+		}
 		if (torn) {
 			ps->prof->py_torn++;
 			continue; /* read again at the next tick */
@@ -654,6 +664,10 @@ size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct
 		}
 	if (!p || p->pyidx == SIZE_MAX || ps->prof->pys[p->pyidx].why)
 		return n;
+	if (p->refused && t >= p->refused) {
+		ps->prof->py_unmatched++;
+		return n;
+	}
 	th = py_thread(p, tid, false);
 	for (i = 0; th && i < th->nh; i++) {
 		const struct py_read *r = &th->h[i];

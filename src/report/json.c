@@ -294,6 +294,8 @@ static json_object *json_profile(const struct profile *p)
 			}
 			if (y->why)
 				jc.json_object_object_add(e, "why", json_str(y->why));
+			if (y->stopped)
+				jc.json_object_object_add(e, "stopped", json_str(y->stopped));
 			jc.json_object_object_add(e, "samples", jc.json_object_new_int64((int64_t)y->samples));
 			jc.json_object_array_add(pa, e);
 		}

@@ -149,6 +149,10 @@ static void report_python(FILE *fp, const struct profile *p)
 				text_escape_terminal(p->pys[i].comm), text_escape_terminal(p->pys[i].why));
 	if (shown > 5)
 		fprintf(fp, " Python: and %zu more processes not read\n", shown - 5);
+	for (i = 0, shown = 0; i < p->npys; i++)
+		if (p->pys[i].stopped && shown++ < 5)
+			fprintf(fp, " Python: pid %d (%s): %s\n", p->pys[i].pid, text_escape_terminal(p->pys[i].comm),
+				text_escape_terminal(p->pys[i].stopped));
 }
 
 /* The profile block: sampling facts, the hottest functions and lines, and any warning. */
