@@ -77,10 +77,10 @@ p = json.loads(open(sys.argv[1]).read())["profile"]
 nm = set(open(sys.argv[3]).read().splitlines())
 mine = [x["function"] for x in p["functions"] if x["dso"] == sys.argv[2] and "::" in x["function"]]
 bad = [f for f in mine if f not in nm]
-print(len(mine) > 0 and not bad, len(mine), bad[:2])
+print(len(mine) > 0 and not bad, len(mine), json.dumps(bad[:2]).replace(" ", "_"))
 PYEOF
 set -- $(cat "$TMP/map.out") x x x
-is "$1" "True" "JSON names the program's C++ functions as nm -C does, in full ($2 functions; $3)"
+is "$1" "True" "JSON names the program's C++ functions as nm -C does, in full ($2 functions; not in nm: $3)"
 timeout 60 "$PTIME" -f '' --sample=2000 --names=full "$TMP/map" 2>"$TMP/full.txt" >/dev/null
 timeout 60 "$PTIME" -f '' --sample=2000 "$TMP/map" 2>"$TMP/short.txt" >/dev/null
 long_full=$(awk 'length > 300' "$TMP/full.txt" | wc -l)
