@@ -196,8 +196,10 @@ static size_t py_note(struct pysampler *ps, struct py_process *p);
    the reason it could not be read. */
 static void py_gone(struct pysampler *ps, struct py_process *p)
 {
-	if (p->state == PY_PENDING && p->python && p->why[0] && p->pyidx == SIZE_MAX)
-		ps->prof->pys[py_note(ps, p)].why = strtab_intern(ps->prof->strs, p->why);
+	if (p->state == PY_PENDING && p->python && p->why[0] && p->pyidx == SIZE_MAX) {
+		size_t k = py_note(ps, p); /* first: it may move prof->pys */
+		ps->prof->pys[k].why = strtab_intern(ps->prof->strs, p->why);
+	}
 	py_close(p);
 }
 
