@@ -34,9 +34,9 @@ struct py_read {
 };
 
 struct py_thread {
-	int tid, fd;             /* fd: its schedstat, to see whether it ran since the last read */
-	uint64_t cpu;
+	int tid;
 	bool read_once, gone;
+	bool sampled;            /* a sample of it was copied out since its last read: it ran */
 	struct py_read h[PY_HIST];
 	unsigned nh, head;
 };
@@ -171,18 +171,11 @@ static struct py_thread *py_thread(struct py_process *p, int tid, bool add)
 	}
 	memset(&p->th[p->nth], 0, sizeof p->th[0]);
 	p->th[p->nth].tid = tid;
-	p->th[p->nth].fd = -1;
 	return &p->th[p->nth++];
 }
 
 static void py_close(struct py_process *p)
 {
-	size_t i;
-	for (i = 0; i < p->nth; i++)
-		if (p->th[i].fd >= 0) {
-			close(p->th[i].fd);
-			p->th[i].fd = -1;
-		}
 	if (p->pp) {
 		pyproc_close(p->pp);
 		p->pp = NULL;
@@ -247,6 +240,18 @@ void pysampler_fork(struct pysampler *ps, int pid, int ppid, int tid)
 	p->next_try = p->since; /* it has its parent's interpreter already */
 }
 
+/* A sample of task tid of process pid was copied out: the thread ran, and its stack is read at the next
+   tick. The sample says so better than the thread's schedstat, which the kernel updates for a running
+   thread only at its scheduler ticks (every 14 ms on average on this VM), so that a thread that ran
+   all along looked idle. */
+void pysampler_sampled(struct pysampler *ps, int pid, int tid)
+{
+	struct py_process *p = py_find(ps, pid);
+	struct py_thread *t;
+	if (p && p->state == PY_READING && (t = py_thread(p, tid, true)) != NULL)
+		t->sampled = true;
+}
+
 /* Task tid of process pid exited. */
 void pysampler_exit(struct pysampler *ps, int pid, int tid)
 {
@@ -258,12 +263,8 @@ void pysampler_exit(struct pysampler *ps, int pid, int tid)
 		py_gone(ps, p);
 		return;
 	}
-	if ((t = py_thread(p, tid, false)) != NULL) {
+	if ((t = py_thread(p, tid, false)) != NULL)
 		t->gone = true;
-		if (t->fd >= 0)
-			close(t->fd);
-		t->fd = -1;
-	}
 }
 
 /* Whether the process's executable or a library it maps is named like CPython's. */
@@ -433,26 +434,6 @@ static void py_try(struct pysampler *ps, struct py_process *p, uint64_t now)
 	p->state = PY_READING;
 }
 
-/* The sum of the thread's run time, from its schedstat; false when it is gone. */
-static bool py_ran(struct py_process *p, struct py_thread *t, uint64_t *cpu)
-{
-	char buf[96];
-	ssize_t n;
-
-	if (t->fd < 0) {
-		snprintf(buf, sizeof buf, "/proc/%d/task/%d/schedstat", p->pid, t->tid);
-		t->fd = open(buf, O_RDONLY | O_CLOEXEC);
-		if (t->fd < 0)
-			return false;
-	}
-	n = pread(t->fd, buf, sizeof buf - 1, 0);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	*cpu = strtoull(buf, NULL, 10);
-	return true;
-}
-
 static uint64_t py_hash(const uint32_t *v, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL ^ n;
@@ -560,16 +541,9 @@ static void py_read_threads(struct pysampler *ps, struct py_process *p, uint64_t
 
 	for (i = 0; i < p->nth && p->state == PY_READING; i++) {
 		struct py_thread *t = &p->th[i];
-		uint64_t cpu;
 		bool torn = false;
-		if (t->gone)
-			continue;
-		if (!py_ran(p, t, &cpu)) {
-			t->gone = true;
-			continue;
-		}
-		if (t->read_once && cpu == t->cpu)
-			continue; /* it has not run: its stack is what it was */
+		if (t->gone || (t->read_once && !t->sampled))
+			continue; /* it has not run, or has no sample to join: its stack is what it was */
 		n = pyproc_stack(p->pp, t->tid, fr, PY_MAX_FRAMES, &torn);
 		ps->prof->py_reads++;
 		if (pyproc_denied(p->pp)) {
@@ -585,7 +559,7 @@ static void py_read_threads(struct pysampler *ps, struct py_process *p, uint64_t
 			ps->prof->py_torn++;
 			continue; /* read again at the next tick */
 		}
-		t->cpu = cpu;
+		t->sampled = false;
 		t->read_once = true;
 		for (k = 0; k < n; k++)
 			locs[k] = py_loc(ps, p, &fr[k]);
@@ -638,6 +612,18 @@ void pysampler_tick(struct pysampler *ps)
 		ps->last_reap = now;
 		py_reap(ps);
 	}
+}
+
+/* The time up to which samples may be joined with reads: that of the last round of reads while a
+   process is read (a sample later than it has no read after it yet: on a loaded machine the next one
+   comes late, and joining it now would leave it without a read), else any time. */
+uint64_t pysampler_horizon(const struct pysampler *ps)
+{
+	size_t i;
+	for (i = 0; i < ps->nps; i++)
+		if (ps->ps[i].state == PY_READING)
+			return ps->last_tick;
+	return UINT64_MAX;
 }
 
 static bool py_in_interp(const struct py_process *p, const char *path)

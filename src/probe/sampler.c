@@ -416,15 +416,20 @@ static void sampler_replay(struct sampler *s, uint64_t limit)
 	ring_replay(&rr, s->bufs, s->pos, s->ncpu, limit);
 }
 
-/* The tasks a record starts or ends, told to the Python reader as soon as the record is copied out:
-   the stacks must be read while the process runs, long before its samples are replayed. */
+/* The tasks a record starts or ends, and those a sample says ran, told to the Python reader as soon as
+   the record is copied out: the stacks must be read while the process runs, long before its samples
+   are replayed. */
 static void sampler_peek(struct sampler *s, const unsigned char *p)
 {
 	const struct perf_event_header *h = (const void *)p;
 	const unsigned char *b = p + sizeof *h;
 	uint32_t pid, ppid, tid;
 
-	if (h->type == PERF_RECORD_COMM && (h->misc & PERF_RECORD_MISC_COMM_EXEC) && h->size >= sizeof *h + 8) {
+	if (h->type == PERF_RECORD_SAMPLE && h->size >= sizeof *h + 16) {
+		memcpy(&pid, b + 8, 4); /* after the ip: PERF_SAMPLE_TID */
+		memcpy(&tid, b + 12, 4);
+		pysampler_sampled(s->py, (int)pid, (int)tid);
+	} else if (h->type == PERF_RECORD_COMM && (h->misc & PERF_RECORD_MISC_COMM_EXEC) && h->size >= sizeof *h + 8) {
 		memcpy(&pid, b, 4);
 		pysampler_exec(s->py, (int)pid);
 	} else if ((h->type == PERF_RECORD_FORK || h->type == PERF_RECORD_EXIT) && h->size >= sizeof *h + 16) {
@@ -442,7 +447,7 @@ static void sampler_peek(struct sampler *s, const unsigned char *p)
 void sampler_drain(void *st)
 {
 	struct sampler *s = st;
-	uint64_t newest = s->round_newest;
+	uint64_t newest = s->round_newest, limit;
 	int cpu;
 
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
@@ -462,9 +467,13 @@ void sampler_drain(void *st)
 			off += size;
 		}
 	}
-	if (s->py)
+	limit = s->prev_newest;
+	if (s->py) {
 		pysampler_tick(s->py);
-	sampler_replay(s, s->prev_newest);
+		if (pysampler_horizon(s->py) < limit)
+			limit = pysampler_horizon(s->py);
+	}
+	sampler_replay(s, limit);
 	s->prev_newest = s->round_newest = newest;
 }
 
