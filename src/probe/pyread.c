@@ -17,6 +17,19 @@
 #define PY_MAX_THREADS 4096
 #define PY_REFRESH_NS 10000000LL /* a thread unknown at the last look is looked for again after 10 ms */
 
+/* Every remote read: counted, and a refusal (the process made itself undumpable, or changed its
+   user) noted, so that the reader stops. */
+static ssize_t py_readv(struct pyproc *pp, const struct iovec *l, const struct iovec *r, unsigned long n)
+{
+	ssize_t got;
+
+	pp->reads++;
+	got = process_vm_readv(pp->pid, l, n, r, n, 0);
+	if (got < 0 && errno == EPERM)
+		pp->denied = true;
+	return got;
+}
+
 /* One remote read of exactly len bytes; false on any shortfall (errno says why, EFAULT for a short one). */
 bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 {
@@ -25,14 +38,11 @@ bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 
 	if (!addr || !len)
 		return errno = EFAULT, false;
-	pp->reads++;
-	got = process_vm_readv(pp->pid, &l, 1, &r, 1, 0);
+	got = py_readv(pp, &l, &r, 1);
 	if (got == (ssize_t)len)
 		return true;
 	if (got >= 0)
 		errno = EFAULT;
-	else if (errno == EPERM)
-		pp->denied = true;
 	return false;
 }
 
@@ -40,15 +50,10 @@ bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 ssize_t pyread_some(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
-	ssize_t got;
 
 	if (!addr)
 		return errno = EFAULT, -1;
-	pp->reads++;
-	got = process_vm_readv(pp->pid, &l, 1, &r, 1, 0);
-	if (got < 0 && errno == EPERM)
-		pp->denied = true;
-	return got;
+	return py_readv(pp, &l, &r, 1);
 }
 
 static uint64_t py_u64(const unsigned char *b, unsigned off)
@@ -228,9 +233,7 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 	}
 	for (i = 0, want = 0; i < nv; i++)
 		want += pp->lv[i].iov_len;
-	pp->reads++;
-	if ((got = process_vm_readv(pp->pid, pp->lv, nv, pp->rv, nv, 0)) < 0 && errno == EPERM)
-		pp->denied = true;
+	got = py_readv(pp, pp->lv, pp->rv, nv);
 	if (got != want || recheck[0] != (o->cframe ? cframe : head) ||
 	    (o->cframe && recheck[1] != head))
 		goto torn;
