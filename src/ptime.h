@@ -778,8 +778,9 @@ struct pyframe { uint64_t code, id; int line; }; /* code object's address, its i
 struct pycode { const char *name, *file; int firstline; }; /* strings owned by the pyproc */
 /* Opens pid for reading if it runs CPython 3.9..3.13: returns NULL when it is not CPython
    (why = "") or when it is but cannot be read (why says why, e.g. "CPython 2.7: layout not known",
-   "process_vm_readv: Operation not permitted"). */
-struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen);
+   "process_vm_readv: Operation not permitted"); *final then says whether the reason holds for good
+   (a layout ptime does not know) or may pass (an interpreter half set up: look again). */
+struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final);
 unsigned pyproc_version(const struct pyproc *pp);    /* PY_VERSION_HEX style, from Py_Version or the binary */
 /* The Python stack of thread tid, innermost frame first, at most max frames: returns the count,
    0 when the thread has no Python frame now (not running Python, or its stack could not be read
@@ -854,6 +855,8 @@ void pycode_free(struct pyproc *pp);
 int pyline_find(int fmt, const unsigned char *t, size_t n, int first, long addr);
 /* probe/pyread-elf.c (pyread-elf-none.c without libdw) */
 struct pyelf_sym { const char *name; uint64_t addr, size; };
+/* The symbols' addresses in the process: how many were found, or -errno (-ENOSYS: no symbol can ever
+   be read, in a build without libdw). */
 int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_sym *syms, size_t n, char *why, size_t len);
 
 /* --- probe/python.c --- */

@@ -39,13 +39,16 @@ static int fx_print(struct pyproc *pp, pid_t tid)
 static int fx_read(pid_t pid, const pid_t *tids, size_t n)
 {
 	char why[256];
-	struct pyproc *pp = pyproc_open(pid, why, sizeof why);
+	bool final;
+	struct pyproc *pp = pyproc_open(pid, why, sizeof why, &final);
 	uint64_t reads, torn;
 	size_t i;
 	int rc = 0;
 
 	if (!pp) {
 		printf("why: %s\n", why[0] ? why : "not CPython");
+		if (why[0])
+			printf("%s\n", final ? "final" : "may pass");
 		return 1;
 	}
 	printf("version: %x\n", pyproc_version(pp));

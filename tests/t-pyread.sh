@@ -14,6 +14,7 @@ fi
 if "$PTIME" --version | grep -q 'without libdw'; then
 	run "$FX/fx-pyread" --run /usr/bin/python3 "$script" >"$TMP/out" 2>&1
 	is "$(grep '^why' "$TMP/out")" "why: built without libdw" "without libdw, a Python is refused with the reason"
+	is "$(sed -n 2p "$TMP/out")" final "and that reason is for good: it is not looked for again"
 	done_testing
 	exit
 fi
@@ -73,6 +74,7 @@ for d in /root/.pyenv/versions/2.7.* /root/.pyenv/versions/3.8.*; do
 	v=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 	run timeout 60 "$FX/fx-pyread" --run "$py" "$script" >"$TMP/out" 2>&1
 	is "$(head -1 "$TMP/out")" "why: CPython $v: layout not known" "CPython $v is refused: layout not known"
+	is "$(sed -n 2p "$TMP/out")" final "CPython $v: that reason is for good"
 done
 
 # A CPython caught in its execve, its executable not mapped yet: a reason, so that ptime looks again.
@@ -80,6 +82,7 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import ctypes' 2>/dev/null; t
 	run env LD_BIND_NOW=1 timeout 60 "$FX/fx-pyread" --run /usr/bin/python3 "$srcdir/tests/fx-py-unmapped.py" >"$TMP/out" 2>&1
 	is "$(head -1 "$TMP/out")" "why: $(readlink -f /usr/bin/python3): not mapped yet" \
 		"an executable not yet mapped is a reason to look again, not a process that is no CPython"
+	is "$(sed -n 2p "$TMP/out")" "may pass" "and that reason may pass"
 else
 	skip "a CPython in its execve" "no /usr/bin/python3 with ctypes"
 fi

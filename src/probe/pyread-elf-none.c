@@ -2,11 +2,12 @@
    symbol tables with, so no Python process is read; the reason says so. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "ptime.h"
 
-/* No symbols without libelf: always -1, with the reason. */
+/* No symbols without libelf: always -ENOSYS, with the reason. */
 int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_sym *syms, size_t n, char *why, size_t len)
 {
 	size_t k;
@@ -17,5 +18,5 @@ int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_s
 	for (k = 0; k < n; k++)
 		syms[k].addr = syms[k].size = 0;
 	snprintf(why, len, "built without libdw");
-	return -1;
+	return -ENOSYS;
 }

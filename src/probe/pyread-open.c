@@ -199,7 +199,7 @@ static int py_syms(pid_t pid, const struct pymap *m, struct pyelf_sym *s, size_t
 }
 
 /* Opens pid for reading if it runs CPython 3.9..3.13; see ptime.h. */
-struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen)
+struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final)
 {
 	static struct pymap exe, lib, libc; /* 12 KiB of paths: not on the sampler's stack */
 	struct pyelf_sym s[4] = { { "_PyRuntime", 0, 0 }, { "Py_Version", 0, 0 }, { "PyCode_Type", 0, 0 },
@@ -214,6 +214,7 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen)
 	int r;
 
 	why[0] = '\0';
+	*final = false;
 	memset(&exe, 0, sizeof exe);
 	memset(&lib, 0, sizeof lib);
 	memset(&libc, 0, sizeof libc);
@@ -227,6 +228,7 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen)
 	if (r < 0) {
 		if (!named)
 			why[0] = '\0';
+		*final = r == -ENOSYS;
 		return NULL;
 	}
 	if (!s[0].addr && !s[2].addr) {
@@ -243,6 +245,7 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen)
 	if (!version && py != &exe)
 		version = py_name_version(exe.path);
 	minor = version >> 16 & 0xff;
+	*final = true; /* from here on, every reason is the build's or the version's, and stays */
 	if (!version) {
 		snprintf(why, whylen, "CPython of an unknown version: layout not known");
 		goto fail;
@@ -276,6 +279,7 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen)
 	}
 	if (!pyread_mem(pp, pp->runtime + pp->o.rt_interps, &interp, sizeof interp)) {
 		snprintf(why, whylen, "process_vm_readv: %s", strerror(errno));
+		*final = false;
 		goto fail;
 	}
 	if (!pp->o.ts_native && libc.found && py_syms(pid, &libc, &td, 1, why, whylen) == 1 &&

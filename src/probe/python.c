@@ -58,6 +58,7 @@ struct py_process {
 	struct pyproc *pp;
 	const char *interp[2];   /* interned paths of the files the interpreter's code is in */
 	char dso[24];            /* "python3.11" */
+	char comm[64];           /* its name, once it is needed ("" until then): it may exec before the note */
 	char why[200];
 	size_t pyidx;            /* in prof->pys, or SIZE_MAX */
 	struct py_thread *th;
@@ -200,7 +201,7 @@ static struct py_process *py_add(struct pysampler *ps, int pid, bool python, uin
 {
 	struct py_process *old = py_find(ps, pid), *p;
 	if (old && old->state != PY_DONE)
-		py_close(old); /* an exec: the process has a new image */
+		py_gone(ps, old); /* an exec: the process has a new image; an old one not opened keeps its why */
 	if (old && !old->until)
 		old->until = now; /* its reads are not those of the new image's samples */
 	if (ps->nps == ps->capps) {
@@ -351,12 +352,26 @@ static void py_threads_scan(struct py_process *p)
 	closedir(d);
 }
 
+/* The process's comm, read once. */
+static const char *py_comm(struct py_process *p)
+{
+	char path[64];
+	FILE *f;
+
+	if (!p->comm[0]) {
+		snprintf(path, sizeof path, "/proc/%d/comm", p->pid);
+		if ((f = fopen(path, "re")) != NULL) {
+			if (fgets(p->comm, sizeof p->comm, f))
+				p->comm[strcspn(p->comm, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	return p->comm;
+}
+
 static size_t py_note(struct pysampler *ps, struct py_process *p)
 {
 	struct profile *prof = ps->prof;
-	char path[64], comm[64] = "";
-	FILE *f;
-
 	size_t i;
 
 	if (p->pyidx != SIZE_MAX)
@@ -367,17 +382,11 @@ static size_t py_note(struct pysampler *ps, struct py_process *p)
 			prof->pys[i].why = NULL;
 			return p->pyidx = i;
 		}
-	snprintf(path, sizeof path, "/proc/%d/comm", p->pid);
-	if ((f = fopen(path, "re")) != NULL) {
-		if (fgets(comm, sizeof comm, f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
 	if (prof->npys == prof->cappys) {
 		prof->cappys = prof->cappys ? prof->cappys * 2 : 8;
 		prof->pys = xrealloc(prof->pys, prof->cappys * sizeof *prof->pys);
 	}
-	prof->pys[prof->npys] = (struct prof_python){ p->pid, strtab_intern(prof->strs, comm), 0, NULL, NULL, 0 };
+	prof->pys[prof->npys] = (struct prof_python){ p->pid, strtab_intern(prof->strs, py_comm(p)), 0, NULL, NULL, 0 };
 	return p->pyidx = prof->npys++;
 }
 
@@ -385,7 +394,7 @@ static size_t py_note(struct pysampler *ps, struct py_process *p)
 static void py_try(struct pysampler *ps, struct py_process *p, uint64_t now)
 {
 	struct profile *prof = ps->prof;
-	bool not_yet;
+	bool not_yet, final;
 	unsigned v;
 	size_t k;
 	char why[sizeof p->why];
@@ -402,17 +411,18 @@ static void py_try(struct pysampler *ps, struct py_process *p, uint64_t now)
 		p->python = true;
 	}
 	p->tries++;
-	p->pp = pyproc_open(p->pid, why, sizeof why);
+	p->pp = pyproc_open(p->pid, why, sizeof why, &final);
 	if (!p->pp) {
-		if (why[0])
+		if (why[0]) {
 			snprintf(p->why, sizeof p->why, "%s", why);
+			py_comm(p); /* now: an exec may replace the image this reason is about */
+		}
 		if (!p->why[0]) {
 			p->state = PY_DONE; /* named like Python, but not CPython */
 			return;
 		}
 		/* a layout ptime does not know stays unknown; the rest may be a process half set up */
-		if (now < p->window_end && kill(p->pid, 0) == 0 && !strstr(p->why, "layout not known") &&
-		    !strstr(p->why, "without libdw")) {
+		if (!final && now < p->window_end && kill(p->pid, 0) == 0) {
 			/* the interpreter may not be set up yet: look again, less and less often */
 			p->next_try = now + (PY_FIRST_LOOK_NS << (p->tries < 3 ? p->tries : 3));
 			return;
