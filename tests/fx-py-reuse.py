@@ -27,7 +27,8 @@ SOURCE = (
 
 def ids(code):
     """What ptime tells a code object by: its address and those of its file name, name and line table."""
-    return (id(code), id(code.co_filename), id(code.co_name), id(code.co_linetable))
+    table = code.co_linetable if sys.version_info >= (3, 10) else code.co_lnotab
+    return (id(code), id(code.co_filename), id(code.co_name), id(table))
 
 
 def main():
