@@ -799,6 +799,7 @@ void pyproc_close(struct pyproc *pp);
 #define PY_CODE_READ 256        /* of a code object's header */
 #define PY_MAX_STRING 4096      /* a name or file name is cut there */
 #define PY_MAX_TABLE (1u << 20) /* a longer line table is not read: no line */
+#define PY_IOVS (2 + 3 * PY_MAX_DEPTH) /* one stack's batched read: the top twice, each code's header and two strings */
 enum { PYF_OBJECT, PYF_IFRAME, PYF_EXEC };       /* frames: PyFrameObject (3.9, 3.10), _PyInterpreterFrame, 3.13's */
 enum { PYLINE_LNOTAB = 1, PYLINE_310, PYLINE_311 }; /* line tables: co_lnotab, PEP 626, location table */
 struct pyoffs {
@@ -819,15 +820,21 @@ struct pyoffs {
 	unsigned bytes_size, bytes_data;
 };
 struct pythread { pid_t tid; uint64_t ts, key; };
+/* What a str object held when it was read: its length field and data, from str_len on (len bytes, the
+   data from byte data on; those between, its hash and state, may change), hashed (FNV-1a). */
+struct pystr_sig { uint64_t hash; uint32_t data, len; };
 struct pycode_ent {
 	struct pycode pub;
 	uint64_t addr, file, name, tablep;   /* the header as cached, to tell a new object at the same address */
+	struct pystr_sig fsig, nsig;         /* and the strings at file and name: their memory may be reused too */
+	uint64_t size;                       /* and co_size (3.11+), or co_code's address (3.9, 3.10) */
 	uint64_t id;                         /* never the same for two objects, though they share an address */
 	uint32_t codelen;                    /* bytes of bytecode */
 	unsigned char *table;
 	size_t tablelen;
 };
 struct pyraw { uint64_t addr, code, instr; size_t hdr; };
+struct pycheck { const struct pycode_ent *c; uint64_t id; size_t off; }; /* a cached code object of one stack */
 struct pyproc {
 	pid_t pid;
 	unsigned version;
@@ -843,13 +850,20 @@ struct pyproc {
 	uint64_t next_id;                    /* of the last code object cached */
 	bool denied;                         /* a read was refused (EPERM): the process made itself unreadable */
 	struct pyraw raw[PY_MAX_DEPTH];
-	struct iovec *lv, *rv;               /* PY_MAX_DEPTH + 2 each */
+	struct pycheck checks[PY_MAX_DEPTH]; /* by raw[].hdr: the entry whose strings the batch read, its id if same */
+	struct iovec *lv, *rv;               /* PY_IOVS each */
 	unsigned char *hdrs;                 /* PY_MAX_DEPTH * PY_CODE_READ */
+	unsigned char *sigs;                 /* the strings read to check cached entries, capsigs bytes */
+	size_t capsigs;
 };
 bool pyread_mem(struct pyproc *pp, uint64_t addr, void *buf, size_t len);
 ssize_t pyread_some(struct pyproc *pp, uint64_t addr, void *buf, size_t len);
+ssize_t pyread_vec(struct pyproc *pp, struct iovec *lv, struct iovec *rv, size_t n);
 /* probe/pyread-code.c */
-const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsigned char *hdr, bool *notcode);
+enum { PYC_UNREADABLE = 1, PYC_NOTCODE, PYC_CHANGED }; /* why pycode_get gave NULL */
+const struct pycode_ent *pycode_cached(const struct pyproc *pp, uint64_t code);
+bool pycode_same_strings(const struct pycode_ent *c, const unsigned char *buf);
+const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsigned char *hdr, uint64_t checked, int *why);
 void pycode_free(struct pyproc *pp);
 /* probe/pyread-line.c */
 int pyline_find(int fmt, const unsigned char *t, size_t n, int first, long addr);

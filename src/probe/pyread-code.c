@@ -1,9 +1,11 @@
 /* probe/pyread-code.c: code objects of another CPython process (name, file, first line, line table),
-   read once each and kept, with a check of their header at every use against a new object at the address. */
+   read once each and kept, with a check at every use of their header and of their file and name strings'
+   bytes against a new object at the address. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "ptime.h"
 
@@ -21,6 +23,20 @@ static int32_t pyc_i32(const unsigned char *b, unsigned off)
 	int32_t v;
 	memcpy(&v, b + off, sizeof v);
 	return v;
+}
+
+/* FNV-1a of n bytes at p, on from h (0xcbf29ce484222325 to start). */
+static uint64_t pyc_fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The hash of a str's bytes read from its length field on, as sig describes them. */
+static uint64_t pyc_sig_hash(const struct pystr_sig *sig, const unsigned char *b)
+{
+	return pyc_fnv(pyc_fnv(0xcbf29ce484222325ULL, b, 8), b + sig->data, sig->len - sig->data);
 }
 
 /* Code point cp as UTF-8 at d (room for 4); a surrogate, which UTF-8 cannot carry, becomes U+FFFD. */
@@ -51,8 +67,8 @@ static size_t pyc_utf8(char *d, uint32_t cp)
 }
 
 /* The str object at addr as an interned UTF-8 string (cut at PY_MAX_STRING characters), or NULL: only the
-   compact forms, which every name and file name of a code object has. */
-static const char *pyc_string(struct pyproc *pp, uint64_t addr)
+   compact forms, which every name and file name of a code object has. *sig gets what tells it later. */
+static const char *pyc_string(struct pyproc *pp, uint64_t addr, struct pystr_sig *sig)
 {
 	const struct pyoffs *o = &pp->o;
 	unsigned char head[PY_CODE_READ + 256], *data;
@@ -87,6 +103,9 @@ static const char *pyc_string(struct pyproc *pp, uint64_t addr)
 		}
 		data = (unsigned char *)s;
 	}
+	sig->data = (uint32_t)(start - o->str_len);
+	sig->len = (uint32_t)(start - o->str_len + bytes);
+	sig->hash = pyc_fnv(pyc_fnv(0xcbf29ce484222325ULL, head + o->str_len, 8), data, bytes);
 	d = xmalloc((size_t)len * 4 + 1);
 	for (i = 0, bytes = 0; i < len; i++) {
 		uint32_t cp;
@@ -171,63 +190,134 @@ static void pyc_grow(struct pyproc *pp)
 	free(old);
 }
 
-/* The cached code object at code, read (again) when hdr, its header as just read (or NULL: read it here),
-   differs from the cached one. NULL when it cannot be read; *notcode, when given, says it is no code object. */
-const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsigned char *hdr, bool *notcode)
+/* The entry cached at address code, or NULL; it holds until the next pycode_get. */
+const struct pycode_ent *pycode_cached(const struct pyproc *pp, uint64_t code)
+{
+	return pp->capcodes ? pp->codes[pyc_slot(pp, code)] : NULL;
+}
+
+/* Whether buf, the fsig.len bytes read at c's file name (from its length field on) then the nsig.len at
+   its name, are still those of c's strings. */
+bool pycode_same_strings(const struct pycode_ent *c, const unsigned char *buf)
+{
+	return pyc_sig_hash(&c->fsig, buf) == c->fsig.hash && pyc_sig_hash(&c->nsig, buf + c->fsig.len) == c->nsig.hash;
+}
+
+/* The fields of a code object's header that tell it (the rest, its reference count among them, change):
+   into e's file, name, tablep, firstline and size. */
+static void pyc_key(const struct pyproc *pp, const unsigned char *hdr, struct pycode_ent *e)
+{
+	const struct pyoffs *o = &pp->o;
+
+	e->file = pyc_u64(hdr, o->co_file);
+	e->name = pyc_u64(hdr, o->co_name);
+	e->tablep = pyc_u64(hdr, o->co_table);
+	e->pub.firstline = pyc_i32(hdr, o->co_first);
+	e->size = pyc_u64(hdr, o->frames == PYF_OBJECT ? o->co_code : o->co_size);
+}
+
+static bool pyc_same_key(const struct pycode_ent *a, const struct pycode_ent *b)
+{
+	return a->file == b->file && a->name == b->name && a->tablep == b->tablep &&
+	       a->pub.firstline == b->pub.firstline && a->size == b->size;
+}
+
+/* Read the header of code into buf with, when c is cached there, its strings (into pp->sigs): true when the
+   header was read; *checked is c's id when its strings were read and are still the same, else 0. */
+static bool pyc_read(struct pyproc *pp, uint64_t code, unsigned char *buf, const struct pycode_ent *c, uint64_t *checked)
+{
+	const struct pyoffs *o = &pp->o;
+	struct iovec lv[3], rv[3];
+	size_t n = 1;
+	ssize_t got;
+
+	*checked = 0;
+	lv[0] = (struct iovec){ buf, o->co_read };
+	rv[0] = (struct iovec){ (void *)(uintptr_t)code, o->co_read };
+	if (c) {
+		if (c->fsig.len + c->nsig.len > pp->capsigs) {
+			free(pp->sigs);
+			pp->sigs = xmalloc(pp->capsigs = 2 * (c->fsig.len + c->nsig.len));
+		}
+		lv[1] = (struct iovec){ pp->sigs, c->fsig.len };
+		rv[1] = (struct iovec){ (void *)(uintptr_t)(c->file + o->str_len), c->fsig.len };
+		lv[2] = (struct iovec){ pp->sigs + c->fsig.len, c->nsig.len };
+		rv[2] = (struct iovec){ (void *)(uintptr_t)(c->name + o->str_len), c->nsig.len };
+		n = 3;
+	}
+	got = pyread_vec(pp, lv, rv, n);
+	if (got < (ssize_t)o->co_read)
+		return false;
+	if (c && got == (ssize_t)(o->co_read + c->fsig.len + c->nsig.len) && pycode_same_strings(c, pp->sigs))
+		*checked = c->id;
+	return true;
+}
+
+/* The cached code object at code, read (again) when it is not the object there now. hdr is its header as
+   just read, and checked the id of the entry whose strings were read with it and found the same (0: none);
+   or hdr is NULL: both are read here, in one call. NULL when it cannot be read, *why (when given) says why:
+   PYC_NOTCODE no code object, PYC_CHANGED it changed while its parts were read, else PYC_UNREADABLE. */
+const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsigned char *hdr, uint64_t checked, int *why)
 {
 	const struct pyoffs *o = &pp->o;
 	unsigned char buf[PY_CODE_READ];
-	struct pycode_ent *c, fresh;
+	struct pycode_ent *c, fresh, again;
 	uint64_t codelen;
 	size_t i;
+	int dummy;
 
-	if (notcode)
-		*notcode = false;
+	if (!why)
+		why = &dummy;
+	*why = PYC_UNREADABLE;
 	if (!code)
 		return NULL;
+	c = (struct pycode_ent *)pycode_cached(pp, code);
 	if (!hdr) {
-		if (!pyread_mem(pp, code, buf, o->co_read))
+		if (!pyc_read(pp, code, buf, c, &checked))
 			return NULL;
 		hdr = buf;
 	}
 	if (pyc_u64(hdr, 8) != pp->code_type) {
-		if (notcode)
-			*notcode = true;
+		*why = PYC_NOTCODE;
 		return NULL;
 	}
 	memset(&fresh, 0, sizeof fresh);
 	fresh.addr = code;
-	fresh.file = pyc_u64(hdr, o->co_file);
-	fresh.name = pyc_u64(hdr, o->co_name);
-	fresh.tablep = pyc_u64(hdr, o->co_table);
-	fresh.pub.firstline = pyc_i32(hdr, o->co_first);
-	if (pp->capcodes) {
-		c = pp->codes[pyc_slot(pp, code)];
-		if (c && c->file == fresh.file && c->name == fresh.name && c->tablep == fresh.tablep &&
-		    c->pub.firstline == fresh.pub.firstline &&
-		    (o->frames == PYF_OBJECT || c->codelen == pyc_u64(hdr, o->co_size) * 2))
-			return c;
-	}
+	pyc_key(pp, hdr, &fresh);
+	if (c && checked && c->id == checked && pyc_same_key(c, &fresh))
+		return c;
 	/* a new object: its strings, its line table, the length of its bytecode */
 	if (o->frames == PYF_OBJECT) {
 		unsigned char bh[64];
-		uint64_t b = pyc_u64(hdr, o->co_code);
-		if (!b || !pyread_mem(pp, b, bh, o->bytes_data))
+		if (!fresh.size || !pyread_mem(pp, fresh.size, bh, o->bytes_data))
 			return NULL;
 		codelen = pyc_u64(bh, o->bytes_size);
 	} else {
-		codelen = pyc_u64(hdr, o->co_size) * 2;
+		codelen = fresh.size * 2;
 	}
 	if (codelen > ((uint64_t)1 << 31) || fresh.pub.firstline < 0)
 		return NULL;
 	fresh.codelen = (uint32_t)codelen;
-	fresh.id = ++pp->next_id;
-	if (!(fresh.pub.name = pyc_string(pp, fresh.name)) || !(fresh.pub.file = pyc_string(pp, fresh.file)))
+	if (!(fresh.pub.name = pyc_string(pp, fresh.name, &fresh.nsig)) ||
+	    !(fresh.pub.file = pyc_string(pp, fresh.file, &fresh.fsig)))
 		return NULL;
 	/* a table unreadable or longer than the cap leaves the object with no lines, rather than wrong ones */
 	fresh.table = pyc_bytes(pp, fresh.tablep, PY_MAX_TABLE, &fresh.tablelen);
 	if (!fresh.table)
 		fresh.tablelen = 0;
+	/* the object may have been freed, and its memory taken, while its parts were read: its header again */
+	memset(&again, 0, sizeof again);
+	if (!pyread_mem(pp, code, buf, o->co_read)) {
+		free(fresh.table);
+		return NULL;
+	}
+	pyc_key(pp, buf, &again);
+	if (pyc_u64(buf, 8) != pp->code_type || !pyc_same_key(&again, &fresh)) {
+		free(fresh.table);
+		*why = PYC_CHANGED;
+		return NULL;
+	}
+	fresh.id = ++pp->next_id;
 	pyc_grow(pp);
 	i = pyc_slot(pp, code);
 	if (pp->codes[i]) {
@@ -238,6 +328,7 @@ const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsi
 		*pp->codes[i] = fresh;
 		pp->ncodes++;
 	}
+	*why = 0;
 	return pp->codes[i];
 }
 

@@ -287,8 +287,8 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final)
 		pp->pthread_tid_off = desc[2];
 	why[0] = '\0';
 	pp->strs = strtab_new();
-	pp->lv = xcalloc(PY_MAX_DEPTH + 2, sizeof *pp->lv);
-	pp->rv = xcalloc(PY_MAX_DEPTH + 2, sizeof *pp->rv);
+	pp->lv = xcalloc(PY_IOVS, sizeof *pp->lv);
+	pp->rv = xcalloc(PY_IOVS, sizeof *pp->rv);
 	pp->hdrs = xmalloc((size_t)PY_MAX_DEPTH * PY_CODE_READ);
 	return pp;
 fail:

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,26 @@ ssize_t pyread_some(struct pyproc *pp, uint64_t addr, void *buf, size_t len)
 	if (!addr)
 		return errno = EFAULT, -1;
 	return py_readv(pp, &l, &r, 1);
+}
+
+/* The remote ranges rv into lv, n of them, in as few calls as IOV_MAX allows: the bytes read, which stop
+   at the first range that could not be read whole, or -1 when nothing could be read. */
+ssize_t pyread_vec(struct pyproc *pp, struct iovec *lv, struct iovec *rv, size_t n)
+{
+	ssize_t total = 0, got, want;
+	size_t i, k, j;
+
+	for (i = 0; i < n; i += k) {
+		k = n - i < IOV_MAX ? n - i : IOV_MAX;
+		if ((got = py_readv(pp, lv + i, rv + i, k)) < 0)
+			return i ? total : -1;
+		total += got;
+		for (j = i, want = 0; j < i + k; j++)
+			want += (ssize_t)lv[j].iov_len;
+		if (got < want)
+			break; /* the next call would read past a gap */
+	}
+	return total;
 }
 
 static uint64_t py_u64(const unsigned char *b, unsigned off)
@@ -184,8 +205,8 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 	unsigned char ts[PY_TS_READ], fr[PY_FRAME_READ];
 	uint64_t tsaddr, cframe = 0, head, f, recheck[2];
 	struct pyraw *raw = pp->raw;
-	size_t n = 0, depth, i, k, nv, nc;
-	ssize_t want, got;
+	size_t n = 0, depth, i, k, nv, nc, nh, need;
+	ssize_t hwant, want, got;
 
 	*torn = false;
 	if (!max || !(tsaddr = py_tstate(pp, tid, ts)))
@@ -215,37 +236,67 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 			break;
 		f = py_u64(fr, o->fr_back);
 	}
-	/* One call reads the head again (the chain is a stack only if its top is still the top) and the
-	   header of every code object of it, to tell a cached one from a new one at the same address. */
+	/* One call reads the head again (the chain is a stack only if its top is still the top), the header
+	   of every code object of it, and the file and name strings of those cached: a new object at a
+	   cached one's address is told by its header, or, when it took the old one's strings' addresses too
+	   (pymalloc gives a freed block to the next object of its size), by their bytes. */
 	nv = 0;
 	pyv_add(pp, &nv, &recheck[0], tsaddr + o->ts_frame, 8);
 	if (o->cframe)
 		pyv_add(pp, &nv, &recheck[1], cframe + o->cf_frame, 8);
-	for (i = 0, nc = 0; i < n; i++) {
+	for (i = 0, nc = 0, need = 0; i < n; i++) {
+		struct pycheck *ck = &pp->checks[nc];
 		for (k = 0; k < i && raw[k].code != raw[i].code; k++)
 			;
 		if (k < i) {
 			raw[i].hdr = raw[k].hdr;
 			continue;
 		}
-		raw[i].hdr = nc;
-		pyv_add(pp, &nv, pp->hdrs + nc++ * o->co_read, raw[i].code, o->co_read);
+		raw[i].hdr = nc++;
+		pyv_add(pp, &nv, pp->hdrs + raw[i].hdr * o->co_read, raw[i].code, o->co_read);
+		ck->c = pycode_cached(pp, raw[i].code);
+		ck->id = 0;
+		ck->off = need;
+		if (ck->c)
+			need += ck->c->fsig.len + ck->c->nsig.len;
 	}
-	for (i = 0, want = 0; i < nv; i++)
-		want += pp->lv[i].iov_len;
-	got = py_readv(pp, pp->lv, pp->rv, nv);
-	if (got != want || recheck[0] != (o->cframe ? cframe : head) ||
-	    (o->cframe && recheck[1] != head))
+	for (i = 0, hwant = 0; i < nv; i++)
+		hwant += (ssize_t)pp->lv[i].iov_len;
+	if (need > pp->capsigs) {
+		free(pp->sigs);
+		pp->sigs = xmalloc(pp->capsigs = need * 2);
+	}
+	for (i = 0, nh = nv; i < nc; i++) {
+		const struct pycode_ent *c = pp->checks[i].c;
+		if (!c)
+			continue;
+		pyv_add(pp, &nv, pp->sigs + pp->checks[i].off, c->file + o->str_len, c->fsig.len);
+		pyv_add(pp, &nv, pp->sigs + pp->checks[i].off + c->fsig.len, c->name + o->str_len, c->nsig.len);
+	}
+	got = pyread_vec(pp, pp->lv, pp->rv, nv);
+	if (got < hwant || recheck[0] != (o->cframe ? cframe : head) || (o->cframe && recheck[1] != head))
 		goto torn;
+	/* a cached entry whose strings could not be read (freed, their pages unmapped) is read anew */
+	for (i = 0, k = nh, want = hwant; i < nc; i++) {
+		struct pycheck *ck = &pp->checks[i];
+		if (!ck->c)
+			continue;
+		want += (ssize_t)(pp->lv[k].iov_len + pp->lv[k + 1].iov_len);
+		k += 2;
+		if (want <= got && pycode_same_strings(ck->c, pp->sigs + ck->off))
+			ck->id = ck->c->id;
+	}
 	for (i = 0, k = 0; i < n; i++) {
-		bool notcode = false;
-		const struct pycode_ent *c = pycode_get(pp, raw[i].code, pp->hdrs + raw[i].hdr * o->co_read, &notcode);
+		struct pycheck *ck = &pp->checks[raw[i].hdr];
+		int why = 0;
+		const struct pycode_ent *c = pycode_get(pp, raw[i].code, pp->hdrs + raw[i].hdr * o->co_read, ck->id, &why);
 		long off;
 		if (!c) {
-			if (notcode && o->frames == PYF_EXEC)
+			if (why == PYC_NOTCODE && o->frames == PYF_EXEC)
 				continue; /* 3.13: an executable that is no code object (a shim), not a Python frame */
 			goto torn;
 		}
+		ck->id = c->id; /* the object's other frames (a recursion) take the entry just made */
 		if (o->frames == PYF_OBJECT)
 			off = (int64_t)raw[i].instr < 0 ? -1 : (long)raw[i].instr * o->lasti_scale;
 		else
@@ -267,7 +318,11 @@ torn:
 /* The name, file and first line of the code object at code, cached; NULL if it cannot be read. */
 const struct pycode *pyproc_code(struct pyproc *pp, uint64_t code)
 {
-	const struct pycode_ent *c = pycode_get(pp, code, NULL, NULL);
+	int why = 0;
+	const struct pycode_ent *c = pycode_get(pp, code, NULL, 0, &why);
+
+	if (why == PYC_CHANGED)
+		pp->torn++;
 	return c ? &c->pub : NULL;
 }
 
@@ -300,6 +355,7 @@ void pyproc_close(struct pyproc *pp)
 	free(pp->lv);
 	free(pp->rv);
 	free(pp->hdrs);
+	free(pp->sigs);
 	strtab_free(pp->strs);
 	free(pp);
 }
