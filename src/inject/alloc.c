@@ -57,7 +57,6 @@ static struct {
 	pid_t pid;
 	int ring_lock;                  /* taken to make the ring */
 	struct alloc_hdr *ring;         /* NULL until the first record */
-	unsigned char *data;
 	uint32_t image;
 	int dropping;                   /* the last record was dropped: do not wait again until one fits */
 	uint64_t next_id;
@@ -356,7 +355,7 @@ static uint64_t ring_reserve(struct alloc_hdr *h, uint32_t size)
 	if (__atomic_load_n(&g.dropping, __ATOMIC_RELAXED))
 		__atomic_store_n(&g.dropping, 0, __ATOMIC_RELAXED);
 	if (pad) {
-		r = (struct alloc_rec *)(g.data + off);
+		r = (struct alloc_rec *)((unsigned char *)h + ALLOC_HDR_BYTES + off);
 		r->type = htole16(ALLOC_REC_PAD);
 		r->size = htole16((uint16_t)pad);
 		__atomic_store_n(&r->stamp, alloc_stamp(head), __ATOMIC_RELEASE);
@@ -686,7 +685,6 @@ static void fork_child(void)
 	if (g.ring)
 		syscall(SYS_munmap, g.ring, ALLOC_HDR_BYTES + g.ring_size);
 	g.ring = NULL;
-	g.data = NULL;
 	g.dropping = 0;
 	g.pid = getpid();
 	ts.tid = 0;
