@@ -3,10 +3,12 @@
      sites    (default) every kind once or a known number of times, a thread, a forked child; prints a line
      exec     a child that allocates 5550 bytes, then execs this program in sites mode (a new image)
      exit     sites, then _exit(3) with no exit handlers
+     kill     sites, then SIGKILL to itself
      volume   110000 blocks of 64 << (i % 11) bytes, each freed at once (1,310,080,000 bytes)
      threads  4 threads, 20000 blocks of 3333 bytes each, while the main thread forks 20 children that
               each allocate one block of 3335 bytes and exit */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,8 @@ int main(int argc, char **argv)
 	sites();
 	if (strcmp(mode, "exit") == 0)
 		_exit(3);
+	if (strcmp(mode, "kill") == 0)
+		raise(SIGKILL);
 	/* The same sites in a forked child, which has a file of its own. */
 	pid = fork();
 	if (pid == 0) {

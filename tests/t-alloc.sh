@@ -85,6 +85,12 @@ is "$rc" 3 "_exit's status comes through"
 p=$(awk '$1 == "file" { sub("pid=", "", $3); print $3 }' "$rep")
 sites "$p" "_exit"
 
+# SIGKILL: nothing of the process runs after it; the ring is in the page cache.
+go PTIME_ALLOC_RATE=1 -- "$MEM" kill
+is "$rc" 137 "SIGKILL's status comes through"
+p=$(awk '$1 == "file" { sub("pid=", "", $3); print $3 }' "$rep")
+sites "$p" "SIGKILL"
+
 # 3. exec: the same pid gets a new file for its new image, found again through LD_PRELOAD.
 go PTIME_ALLOC_RATE=1 -- "$MEM" exec
 is "$rc" 0 "exec: status"
@@ -119,6 +125,16 @@ for st in unwind fp; do
 		want = s / (1 - exp(-s / 4096)); if (a[2] > 0 && (w[2] / a[2] - want > 1 || want - w[2] / a[2] > 1)) print s }' "$rep")
 	is "$bad" "" "volume ($st): every weight is size / (1 - exp(-size / rate))"
 done
+
+# A full ring that nobody drains: the writer waits its bound, then drops and counts, and never pairs a
+# free with an allocation that was dropped.
+n=$((n + 1)); dir=$base/d$n; rep=$TMP/rep$n; mkdir -m 700 "$dir"
+run env PTIME_ALLOC_DIR="$dir" PTIME_ALLOC_RATE=1 PTIME_ALLOC_RING=65536 PTIME_ALLOC_WAIT_MS=5 LD_PRELOAD="$LIB" "$MEM" volume
+is "$rc" 0 "full ring: status"
+run "$RUN" "$LIB" "$dir" "$rep" true
+f=$(awk '$1 == "file" { print $2 }' "$rep")
+ok "$([ "$(file_field "$f" dropped)" -gt 100000 ] && echo 0 || echo 1)" "full ring: drops counted ($(file_field "$f" dropped))"
+is "$(file_field "$f" bad)/$(file_field "$f" unpaired)" "0/0" "full ring: what was kept reads whole, frees paired"
 
 # 6. The default rate, and no directory at all: the command runs as ever.
 go -- "$MEM"
