@@ -167,7 +167,7 @@ static long drain_all(const char *dir)
 			fprintf(stderr, "fx-allocrun: %s: %s\n", path, strerror(-rc));
 			continue;
 		}
-		snprintf(files[nfiles].name, sizeof files[0].name, "%s", d->d_name);
+		memcpy(files[nfiles].name, d->d_name, strlen(d->d_name) + 1); /* its length was checked above */
 		nfiles++;
 	}
 	if (dp)
