@@ -723,6 +723,49 @@ struct ring_reader {
 };
 void ring_replay(const struct ring_reader *rr, struct bytes *bufs, size_t *pos, int ncpu, uint64_t limit);
 
+/* --- probe/alloc-read.c: the ring files of libptime-alloc.so (inject/alloc-record.h) --- */
+struct alloc_file;
+/* Who wrote a ring file (its first record); exe is owned by the reader. */
+struct alloc_proc_info {
+	pid_t pid, ppid;
+	uint64_t rate;                  /* mean sampling interval in bytes; 1: every allocation */
+	uint64_t start_ns;              /* CLOCK_MONOTONIC when the file was made */
+	unsigned stack_mode;            /* ALLOC_STACK_UNWIND or ALLOC_STACK_FP */
+	unsigned image;                 /* the file is PID-IMAGE: images of one pid, counted through exec */
+	const char *exe;
+};
+/* A sampled allocation, or (is_free) the end of one, paired by id within one file. */
+struct alloc_event {
+	bool is_free;
+	unsigned kind;                  /* enum alloc_kind */
+	uint32_t tid;
+	uint64_t id, addr;
+	uint64_t size;                  /* bytes asked for (allocations only) */
+	uint64_t weight_bytes;          /* the bytes and allocations the sample stands for */
+	double weight_count;
+	uint64_t time_ns;               /* CLOCK_MONOTONIC */
+	const uint64_t *frames;         /* return addresses, innermost first; valid during the callback */
+	unsigned nframes;
+};
+struct alloc_read_ops {
+	void (*proc)(void *ctx, const struct alloc_proc_info *p);
+	void (*alloc)(void *ctx, const struct alloc_event *e);
+	void (*free)(void *ctx, const struct alloc_event *e);
+};
+struct alloc_read_stats {
+	pid_t pid;                      /* from the process record; 0 before it */
+	uint64_t records, allocs, frees;
+	uint64_t dropped, dropped_bytes; /* what the writer could not put in a full ring */
+	uint64_t pending_bytes;         /* reserved but not yet written; lost if the writer is gone */
+	uint64_t bad;                   /* records that broke a rule (reading stopped at the first) */
+	bool broken;
+	char why[96];                   /* why, when broken */
+};
+int alloc_read_open(const char *path, struct alloc_file **out);
+long alloc_read_drain(struct alloc_file *f, const struct alloc_read_ops *ops, void *ctx);
+void alloc_read_stats(const struct alloc_file *f, struct alloc_read_stats *st);
+void alloc_read_close(struct alloc_file *f);
+
 /* --- probe/tree.c --- */
 struct pollfd;
 void *tree_open(pid_t pid, bool stat, struct tree **out);
