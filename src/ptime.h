@@ -182,6 +182,7 @@ struct profile {
 	uint64_t py_samples;     /* samples whose stack has Python frames */
 	uint64_t py_reads, py_torn; /* reads of Python threads' stacks; those that changed while read */
 	uint64_t py_unmatched;   /* samples of a read Python thread with no read near their time */
+	uint64_t py_interleaved; /* call-graph samples whose native frames went between their Python frames */
 };
 
 /* The counters /proc/PID/io keeps, in bytes and calls. */
@@ -817,7 +818,9 @@ void sampler_replay_bytes(const unsigned char *buf, size_t len, int call_graph, 
 /* --- probe/pyread.c: Python stacks of a running CPython, read from outside (pyread-*.c: its parts) --- */
 struct pyproc;                                  /* one CPython process being read */
 struct iovec;
-struct pyframe { uint64_t code, id; int line; }; /* code object's address, its identity (see pycode_ent); line, 0 if none */
+/* code object's address, its identity (see pycode_ent); line, 0 if none; entry: the outermost frame of
+   one C-level call of the interpreter's eval loop (_PyEval_EvalFrameDefault), as the native stack has it */
+struct pyframe { uint64_t code, id; int line; bool entry; };
 struct pycode { const char *name, *file; int firstline; }; /* strings owned by the pyproc */
 /* Opens pid for reading if it runs CPython 3.9..3.13: returns NULL when it is not CPython
    (why = "") or when it is but cannot be read (why says why, e.g. "CPython 2.7: layout not known",
@@ -832,6 +835,11 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 /* Cached; NULL if unreadable. The struct holds until the next pyproc_stack, its strings until pyproc_close. */
 const struct pycode *pyproc_code(struct pyproc *pp, uint64_t code);
 void pyproc_stats(const struct pyproc *pp, uint64_t *reads, uint64_t *torn); /* counts so far */
+/* Where the eval loop's code is: up to two ranges [off, off + size) of offsets in the file that holds it
+   (libpython if mapped, else the executable: lib says which), its hot and its .cold part; returns how many
+   (0: its symbol was not found). */
+struct pyrange { uint64_t off, size; };
+size_t pyproc_eval(const struct pyproc *pp, struct pyrange r[2], bool *lib);
 bool pyproc_denied(const struct pyproc *pp); /* a read was refused: e.g. prctl(PR_SET_DUMPABLE, 0) */
 void pyproc_close(struct pyproc *pp);
 
@@ -855,7 +863,8 @@ struct pyoffs {
 	unsigned cf_frame;                   /* ... whose current_frame is here */
 	int frames;                          /* PYF_* */
 	unsigned fr_back, fr_code, fr_instr, fr_owner, fr_read;
-	bool skip_cstack;                    /* 3.12+: owner 3 is a C-stack shim */
+	bool skip_cstack;                    /* 3.12+: owner 3 is a C-stack shim (below each eval call's frames) */
+	unsigned fr_entry;                   /* 3.11: is_entry (an eval call's outermost frame); 0: none */
 	int lasti_scale;                     /* frame objects: bytes per f_lasti unit */
 	unsigned co_size, co_first, co_file, co_name, co_table, co_code, co_adaptive, co_read;
 	int table;                           /* PYLINE_* */
@@ -876,7 +885,7 @@ struct pycode_ent {
 	unsigned char *table;
 	size_t tablelen;
 };
-struct pyraw { uint64_t addr, code, instr; size_t hdr; };
+struct pyraw { uint64_t addr, code, instr; size_t hdr; bool entry; };
 struct pycheck { const struct pycode_ent *c; uint64_t id; size_t off; }; /* a cached code object of one stack */
 struct pyproc {
 	pid_t pid;
@@ -893,6 +902,9 @@ struct pyproc {
 	uint64_t next_id;                    /* of the last code object cached */
 	bool denied;                         /* a read was refused (EPERM): the process made itself unreadable */
 	struct pyraw raw[PY_MAX_DEPTH];
+	struct pyrange eval[2];              /* _PyEval_EvalFrameDefault (and .cold) in its file (see pyproc_eval) */
+	size_t neval;
+	bool eval_lib;                       /* that file is libpython, not the executable */
 	struct pycheck checks[PY_MAX_DEPTH]; /* by raw[].hdr: the entry whose strings the batch read, its id if same */
 	struct iovec *lv, *rv;               /* PY_IOVS each */
 	unsigned char *hdrs;                 /* PY_MAX_DEPTH * PY_CODE_READ */
@@ -911,7 +923,9 @@ void pycode_free(struct pyproc *pp);
 /* probe/pyread-line.c */
 int pyline_find(int fmt, const unsigned char *t, size_t n, int first, long addr);
 /* probe/pyread-elf.c (pyread-elf-none.c without libdw) */
-struct pyelf_sym { const char *name; uint64_t addr, size; };
+/* name; address in the process (0: absent), size; off: the offset in the file its first byte is at,
+   as a sample's frame names code (0 if no loadable segment holds it) */
+struct pyelf_sym { const char *name; uint64_t addr, size, off; };
 /* The symbols' addresses in the process: how many were found, or -errno (-ENOSYS: no symbol can ever
    be read, in a build without libdw). */
 int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_sym *syms, size_t n, char *why, size_t len);

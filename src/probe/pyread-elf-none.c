@@ -16,7 +16,7 @@ int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_s
 	(void)ino;
 	(void)start;
 	for (k = 0; k < n; k++)
-		syms[k].addr = syms[k].size = 0;
+		syms[k].addr = syms[k].size = syms[k].off = 0;
 	snprintf(why, len, "built without libdw");
 	return -ENOSYS;
 }

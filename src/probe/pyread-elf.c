@@ -42,6 +42,21 @@ static bool pyelf_bias(Elf *elf, uint64_t start, uint64_t *bias)
 	return true;
 }
 
+/* The file offset of the address vaddr wants, from the PT_LOAD that holds it; 0 if none does. */
+static uint64_t pyelf_offset(Elf *elf, uint64_t vaddr)
+{
+	size_t n = 0, i;
+	GElf_Phdr ph;
+
+	if (pyelf.elf_getphdrnum(elf, &n) != 0)
+		return 0;
+	for (i = 0; i < n && i < 4096; i++)
+		if (pyelf.gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && vaddr >= ph.p_vaddr &&
+		    vaddr - ph.p_vaddr < ph.p_filesz)
+			return vaddr - ph.p_vaddr + ph.p_offset;
+	return 0;
+}
+
 /* Look the wanted names up in one symbol table section; returns how many were newly found. */
 static size_t pyelf_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t bias, struct pyelf_sym *syms, size_t n)
 {
@@ -64,6 +79,7 @@ static size_t pyelf_scan(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t b
 			if (!syms[k].addr && strcmp(name, syms[k].name) == 0) {
 				syms[k].addr = bias + sym.st_value;
 				syms[k].size = sym.st_size;
+				syms[k].off = pyelf_offset(elf, sym.st_value);
 				found++;
 			}
 	}
@@ -85,7 +101,7 @@ int pyelf_symbols(const char *path, uint64_t ino, uint64_t start, struct pyelf_s
 	int fd, ret = -1;
 
 	for (k = 0; k < n; k++)
-		syms[k].addr = syms[k].size = 0;
+		syms[k].addr = syms[k].size = syms[k].off = 0;
 	if (!pyelf_load("libelf.so.1")) {
 		snprintf(why, len, "%s", pyelf_why);
 		return -1;

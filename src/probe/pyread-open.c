@@ -35,7 +35,7 @@ static const struct pyoffs py_offs[] = {
 	  .str_compact = 72, .bytes_size = 16, .bytes_data = 32 },
 	{ /* 3.11 */ .rt_interps = 40, .is_next = 0, .is_threads = 16, .ts_next = 8, .ts_tid = 160, .ts_frame = 56,
 	  .ts_read = 168, .ts_native = true, .cframe = true, .cf_frame = 8, .frames = PYF_IFRAME, .fr_back = 48,
-	  .fr_code = 32, .fr_instr = 56, .fr_owner = 69, .fr_read = 72, .co_size = 16, .co_first = 72,
+	  .fr_code = 32, .fr_instr = 56, .fr_owner = 69, .fr_entry = 68, .fr_read = 72, .co_size = 16, .co_first = 72,
 	  .co_file = 112, .co_name = 120, .co_table = 136, .co_adaptive = 184, .co_read = 144, .table = PYLINE_311,
 	  .str_state = 32, .str_len = 16, .str_ascii = 48, .str_compact = 72, .bytes_size = 16, .bytes_data = 32 },
 	{ /* 3.12 */ .rt_interps = 40, .is_next = 0, .is_threads = 72, .ts_next = 8, .ts_tid = 144, .ts_frame = 56,
@@ -202,9 +202,12 @@ static int py_syms(pid_t pid, const struct pymap *m, struct pyelf_sym *s, size_t
 struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final)
 {
 	static struct pymap exe, lib, libc; /* 12 KiB of paths: not on the sampler's stack */
-	struct pyelf_sym s[4] = { { "_PyRuntime", 0, 0 }, { "Py_Version", 0, 0 }, { "PyCode_Type", 0, 0 },
-				  { "_PyThreadState_Current", 0, 0 } };
-	struct pyelf_sym td = { "_thread_db_pthread_tid", 0, 0 };
+	/* the eval loop's symbol is in .dynsym (extensions may call it), its .cold part only in .symtab */
+	struct pyelf_sym s[6] = { { "_PyRuntime", 0, 0, 0 },		   { "Py_Version", 0, 0, 0 },
+				  { "PyCode_Type", 0, 0, 0 },		   { "_PyThreadState_Current", 0, 0, 0 },
+				  { "_PyEval_EvalFrameDefault", 0, 0, 0 }, { "_PyEval_EvalFrameDefault.cold", 0, 0, 0 } };
+	size_t k;
+	struct pyelf_sym td = { "_thread_db_pthread_tid", 0, 0, 0 };
 	const struct pymap *py;
 	struct pyproc *pp = NULL;
 	unsigned version = 0, minor;
@@ -224,7 +227,7 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final)
 	if (!py->found)
 		return NULL;
 	named = lib.found || py_name_version(exe.path);
-	r = py_syms(pid, py, s, 4, why, whylen);
+	r = py_syms(pid, py, s, 6, why, whylen);
 	if (r < 0) {
 		if (!named)
 			why[0] = '\0';
@@ -261,6 +264,10 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final)
 	pp->version = version;
 	pp->runtime = s[0].addr;
 	pp->code_type = s[2].addr;
+	for (k = 4; k < 6 && s[4].off && s[4].size; k++)
+		if (s[k].off && s[k].size)
+			pp->eval[pp->neval++] = (struct pyrange){ s[k].off, s[k].size };
+	pp->eval_lib = py == &lib;
 	if (minor == 13) {
 #if defined(__LP64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		if (!py_debug_offsets(pp, why, whylen))

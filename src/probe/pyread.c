@@ -220,8 +220,13 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 	for (f = head, depth = 0; f; depth++) {
 		if (depth >= PY_MAX_DEPTH || py_seen(raw, n, f) || !pyread_mem(pp, f, fr, o->fr_read))
 			goto torn;
-		if (!(o->skip_cstack && fr[o->fr_owner] == 3)) {
+		if (o->skip_cstack && fr[o->fr_owner] == 3) {
+			/* the shim an eval call pushes below its frames: the frame above it was the call's first */
+			if (n)
+				raw[n - 1].entry = true;
+		} else {
 			raw[n].addr = f;
+			raw[n].entry = o->frames == PYF_OBJECT || (o->fr_entry && fr[o->fr_entry]);
 			raw[n].code = py_u64(fr, o->fr_code);
 			if (o->frames == PYF_OBJECT) {
 				int32_t lasti;
@@ -292,8 +297,12 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 		const struct pycode_ent *c = pycode_get(pp, raw[i].code, pp->hdrs + raw[i].hdr * o->co_read, ck->id, &why);
 		long off;
 		if (!c) {
-			if (why == PYC_NOTCODE && o->frames == PYF_EXEC)
-				continue; /* 3.13: an executable that is no code object (a shim), not a Python frame */
+			if (why == PYC_NOTCODE && o->frames == PYF_EXEC) {
+				/* 3.13: an executable that is no code object (a shim), not a Python frame */
+				if (raw[i].entry && k)
+					out[k - 1].entry = true;
+				continue;
+			}
 			goto torn;
 		}
 		ck->id = c->id; /* the object's other frames (a recursion) take the entry just made */
@@ -306,6 +315,7 @@ size_t pyproc_stack(struct pyproc *pp, pid_t tid, struct pyframe *out, size_t ma
 		out[k].code = raw[i].code;
 		out[k].id = c->id;
 		out[k].line = pyline_find(o->table, c->table, c->tablelen, c->pub.firstline, off);
+		out[k].entry = raw[i].entry;
 		k++;
 	}
 	return k;
@@ -340,6 +350,13 @@ void pyproc_stats(const struct pyproc *pp, uint64_t *reads, uint64_t *torn)
 }
 
 /* The version of the CPython that pp reads, as PY_VERSION_HEX (micro 0 when only a file name told it). */
+size_t pyproc_eval(const struct pyproc *pp, struct pyrange r[2], bool *lib)
+{
+	memcpy(r, pp->eval, sizeof pp->eval);
+	*lib = pp->eval_lib;
+	return pp->neval;
+}
+
 unsigned pyproc_version(const struct pyproc *pp)
 {
 	return pp->version;
