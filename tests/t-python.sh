@@ -238,6 +238,32 @@ fi
 "$PTIME" --sample --call-graph --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 10
 [ "$(fself "$f" heavy)" -gt 0 ]; ok $? "--call-graph: heavy is there"
 
+# Python called back from C (ctypes: libc's qsort calls the Python function cmp): with native call chains,
+# the C frames stand between the Python frames that called them, as py-spy --native puts them, and the
+# interpreter's eval loop is not among them.
+CB="$(cd "${srcdir:-.}/tests" && pwd)/fx-py-callback.py"
+for v in 3.11 3.12 3.13; do
+	if [ "$v" = 3.11 ]; then py=$PY; else py=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | head -1); fi
+	if [ -z "$py" ] || ! "$py" -c pass 2>/dev/null; then
+		skip "CPython $v: C frames between Python frames" "not on this machine, or not readable by $(id -un)"
+		continue
+	fi
+	run "$PTIME" --sample --call-graph=dwarf,32768 --folded="$TMP/cb.folded" --json -o "$TMP/cb.json" "$py" "$CB" 20000 3
+	is "$rc" 0 "CPython $v callback: ptime exits with the script's status"
+	# of the samples in cmp, those with qsort (libc's qsort or qsort_r) between main and cmp; without interleaving there are none. Some
+	# are not interleaved (a read not of that moment: 3.13 at times reads cmp alone), so half is asked for
+	awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); m = index(s, ";main;"); c = index(s, ";cmp")
+		if (m && c > m) { all += n; mid = substr(s, m + 6, c - m - 6); if (mid ~ /qsort/) q += n } }
+		END { printf "%d %d\n", q, all }' "$TMP/cb.folded" >"$TMP/cb.n"
+	read q all <"$TMP/cb.n"
+	awk -v q="$q" -v a="$all" 'BEGIN { exit !(a >= 20 && q >= a * 0.5) }'
+	ok $? "CPython $v callback: qsort stands between main and cmp in $q of cmp's $all samples"
+	! grep '<module>' "$TMP/cb.folded" | grep -q '_PyEval_EvalFrameDefault'; ok $? "CPython $v callback: in stacks with Python frames, the eval loop's frames are replaced by them"
+	[ "$(jexpr "$TMP/cb.json" 'd["profile"]["python"]["samples_interleaved"]')" -gt 0 ]
+	ok $? "CPython $v callback: samples_interleaved counts them"
+	validate "$TMP/cb.json"; ok $? "CPython $v callback: the JSON report is valid against the schema"
+done
+
 # --no-python: the interpreter's C code only.
 "$PTIME" --sample --no-python --json -o "$f" "$PY" "$SPLIT" one "$TMP/out" 100000 5
 is "$(fself "$f" heavy)" 0 "--no-python: no Python function"

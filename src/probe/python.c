@@ -57,6 +57,9 @@ struct py_process {
 	unsigned tries;
 	struct pyproc *pp;
 	const char *interp[2];   /* interned paths of the files the interpreter's code is in */
+	const char *eval_path;   /* that of the one the eval loop is in, and where in it (pyproc_eval) */
+	struct pyrange eval[2];
+	size_t neval;
 	char dso[24];            /* "python3.11" */
 	char comm[64];           /* its name, once it is needed ("" until then): it may exec before the note */
 	char why[200];
@@ -439,6 +442,11 @@ static void py_try(struct pysampler *ps, struct py_process *p, uint64_t now)
 	k = py_note(ps, p);
 	prof->pys[k].version = v;
 	py_interp(ps, p);
+	{
+		bool lib;
+		p->neval = pyproc_eval(p->pp, p->eval, &lib);
+		p->eval_path = p->interp[lib ? 1 : 0];
+	}
 	py_thread(p, p->pid, true);
 	py_threads_scan(p);
 	p->state = PY_READING;
@@ -452,6 +460,9 @@ static uint64_t py_hash(const uint32_t *v, size_t n)
 		h = (h ^ v[i]) * 0x100000001b3ULL;
 	return h;
 }
+
+/* In an interned stack, on a location: its frame was the outermost of one call of the eval loop. */
+#define PY_ENTRY 0x80000000u
 
 /* The stack v[0..n) interned: its offset in ps->sv. */
 static uint32_t py_intern(struct pysampler *ps, const uint32_t *v, size_t n)
@@ -572,7 +583,7 @@ static void py_read_threads(struct pysampler *ps, struct py_process *p, uint64_t
 		t->sampled = false;
 		t->read_once = true;
 		for (k = 0; k < n; k++)
-			locs[k] = py_loc(ps, p, &fr[k]);
+			locs[k] = py_loc(ps, p, &fr[k]) | (fr[k].entry ? PY_ENTRY : 0);
 		py_push(t, now, n ? py_intern(ps, locs, n) : PY_NOSTACK);
 	}
 }
@@ -641,6 +652,61 @@ static bool py_in_interp(const struct py_process *p, const char *path)
 	return path && (path == p->interp[0] || path == p->interp[1]);
 }
 
+/* Whether frame f is in the interpreter's eval loop. */
+static bool py_in_eval(const struct py_process *p, const struct frame *f, const char *path)
+{
+	size_t i;
+	if (!path || path != p->eval_path)
+		return false;
+	for (i = 0; i < p->neval; i++)
+		if (f->addr >= p->eval[i].off && f->addr - p->eval[i].off < p->eval[i].size)
+			return true;
+	return false;
+}
+
+/* A call-graph sample's native frames f[0..n) with the Python stack interleaved, as py-spy --native
+   does: each frame of the eval loop is replaced by the Python frames that call of it ran (those up to an
+   entry mark), the interpreter's other frames are left out, and other code (an extension's, libc's) stays
+   where it was called; what is below the outermost call (the interpreter's start, a thread's) goes.
+   The native stack is the sample's own, the Python stack the read nearest to it in time: where the read
+   holds more calls than the native stack has eval frames, its innermost had returned by the sample (or
+   had not begun), and only its outer calls are used. Returns 0, f unchanged, where the native stack has
+   no eval frame, or more than the read has calls. */
+static size_t py_interleave(const struct py_process *p, const struct symbols *syms, struct frame *f, size_t n,
+			    const uint32_t *stack, size_t max)
+{
+	struct frame out[PROFILE_MAX_FRAMES];
+	size_t i, k, o, skip, calls = 0, evals = 0;
+	const char *path;
+
+	if (!p->neval || !stack[0] || !(stack[stack[0]] & PY_ENTRY))
+		return 0; /* no eval loop known, or the stack read was cut before its outermost call */
+	for (k = 0; k < stack[0]; k++)
+		calls += (stack[1 + k] & PY_ENTRY) != 0;
+	for (i = 0; i < n; i++)
+		evals += py_in_eval(p, &f[i], f[i].dso >= 0 ? symbols_dso_path(syms, f[i].dso) : NULL);
+	if (!evals || evals > calls)
+		return 0;
+	for (k = 0, skip = calls - evals; skip > 0; k++)
+		if (stack[1 + k] & PY_ENTRY)
+			skip--;
+	if (max > PROFILE_MAX_FRAMES)
+		max = PROFILE_MAX_FRAMES;
+	for (i = 0, o = 0; i < n && k < stack[0] && o < max; i++) {
+		path = f[i].dso >= 0 ? symbols_dso_path(syms, f[i].dso) : NULL;
+		if (py_in_eval(p, &f[i], path)) {
+			do {
+				out[o].dso = PROFILE_DSO_PYTHON;
+				out[o++].addr = stack[1 + k] & ~PY_ENTRY;
+			} while (!(stack[1 + k++] & PY_ENTRY) && o < max);
+		} else if (!py_in_interp(p, path)) {
+			out[o++] = f[i];
+		}
+	}
+	memcpy(f, out, o * sizeof *f);
+	return o;
+}
+
 /* The frames of a sample of thread tid of process pid at time t (CLOCK_MONOTONIC): the native
    frames f[0..n), leaf first, down to the interpreter's own code, then the thread's Python stack
    read nearest to t. Returns the number of frames in f, which has room for max. */
@@ -689,16 +755,20 @@ size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct
 	}
 	if (best->stack == PY_NOSTACK)
 		return n; /* starting up, shutting down, or in a thread that runs no Python code */
+	ps->prof->py_samples++;
+	ps->prof->pys[p->pyidx].samples++;
+	stack = &ps->sv[best->stack];
+	if (n > 1 && (k = py_interleave(p, ps->prof->syms, f, n, stack, max)) > 0) {
+		ps->prof->py_interleaved++;
+		return k;
+	}
 	for (nat = 0; nat < n; nat++)
 		if (f[nat].dso >= 0 && py_in_interp(p, symbols_dso_path(ps->prof->syms, f[nat].dso)))
 			break;
-	stack = &ps->sv[best->stack];
 	for (k = 0; k < stack[0] && nat + k < max; k++) {
 		f[nat + k].dso = PROFILE_DSO_PYTHON;
-		f[nat + k].addr = stack[1 + k];
+		f[nat + k].addr = stack[1 + k] & ~PY_ENTRY;
 	}
-	ps->prof->py_samples++;
-	ps->prof->pys[p->pyidx].samples++;
 	return nat + k;
 }
 

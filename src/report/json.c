@@ -280,6 +280,9 @@ static json_object *json_profile(const struct profile *p)
 		jc.json_object_object_add(py, "stack_reads", jc.json_object_new_int64((int64_t)p->py_reads));
 		jc.json_object_object_add(py, "torn_reads", jc.json_object_new_int64((int64_t)p->py_torn));
 		jc.json_object_object_add(py, "samples_without_read", jc.json_object_new_int64((int64_t)p->py_unmatched));
+		if (p->call_graph)
+			jc.json_object_object_add(py, "samples_interleaved",
+						  jc.json_object_new_int64((int64_t)p->py_interleaved));
 		for (i = 0; i < p->npys; i++) {
 			const struct prof_python *y = &p->pys[i];
 			json_object *e = jc.json_object_new_object();

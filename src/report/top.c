@@ -142,6 +142,10 @@ static void report_python(FILE *fp, const struct profile *p)
 		if (p->py_unmatched)
 			fprintf(fp, " Python: %.1f%% of samples came with no stack read near them: C frames only\n",
 				pct(p->py_unmatched, p->samples));
+		if (p->call_graph && p->py_samples)
+			fprintf(fp, " Python: native frames placed between the Python frames that called them in %.1f%% "
+				"of these samples (the rest: above the innermost Python frame)\n",
+				pct(p->py_interleaved, p->py_samples));
 	}
 	for (i = 0; i < p->npys; i++)
 		if (p->pys[i].why && shown++ < 5)
