@@ -349,7 +349,7 @@ void pyproc_stats(const struct pyproc *pp, uint64_t *reads, uint64_t *torn)
 	*torn = pp->torn;
 }
 
-/* The version of the CPython that pp reads, as PY_VERSION_HEX (micro 0 when only a file name told it). */
+/* Where the eval loop's code is; see ptime.h. */
 size_t pyproc_eval(const struct pyproc *pp, struct pyrange r[2], bool *lib)
 {
 	memcpy(r, pp->eval, sizeof pp->eval);
@@ -357,6 +357,7 @@ size_t pyproc_eval(const struct pyproc *pp, struct pyrange r[2], bool *lib)
 	return pp->neval;
 }
 
+/* The version of the CPython that pp reads, as PY_VERSION_HEX (micro 0 when only a file name told it). */
 unsigned pyproc_version(const struct pyproc *pp)
 {
 	return pp->version;
