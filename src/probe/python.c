@@ -463,6 +463,7 @@ static uint64_t py_hash(const uint32_t *v, size_t n)
 
 /* In an interned stack, on a location: its frame was the outermost of one call of the eval loop. */
 #define PY_ENTRY 0x80000000u
+#define PY_NOLOC UINT32_MAX /* py_loc: the code object could not be read */
 
 /* The stack v[0..n) interned: its offset in ps->sv. */
 static uint32_t py_intern(struct pysampler *ps, const uint32_t *v, size_t n)
@@ -536,11 +537,11 @@ static uint32_t py_loc(struct pysampler *ps, struct py_process *p, const struct 
 		if (p->codes[j].id == f->id && p->codes[j].line == f->line)
 			return p->codes[j].loc - 1;
 	c = pyproc_code(p->pp, f->code);
+	if (!c || !c->name || !c->file)
+		return PY_NOLOC; /* freed or being changed while it was read: the read is torn, not a frame */
 	p->codes[j].id = f->id;
 	p->codes[j].line = f->line;
-	p->codes[j].loc = 1 + (uint32_t)profile_python_loc(ps->prof, p->dso, c && c->name ? c->name : "[unknown code]",
-							  c && c->file ? c->file : "[unknown file]",
-							  c ? c->firstline : 0, f->line);
+	p->codes[j].loc = 1 + (uint32_t)profile_python_loc(ps->prof, p->dso, c->name, c->file, c->firstline, f->line);
 	p->ncodes++;
 	return p->codes[j].loc - 1;
 }
@@ -580,10 +581,18 @@ static void py_read_threads(struct pysampler *ps, struct py_process *p, uint64_t
 			ps->prof->py_torn++;
 			continue; /* read again at the next tick */
 		}
+		for (k = 0; k < n; k++) {
+			uint32_t l = py_loc(ps, p, &fr[k]);
+			if (l == PY_NOLOC)
+				break;
+			locs[k] = l | (fr[k].entry ? PY_ENTRY : 0);
+		}
+		if (k < n) {
+			ps->prof->py_torn++;
+			continue;
+		}
 		t->sampled = false;
 		t->read_once = true;
-		for (k = 0; k < n; k++)
-			locs[k] = py_loc(ps, p, &fr[k]) | (fr[k].entry ? PY_ENTRY : 0);
 		py_push(t, now, n ? py_intern(ps, locs, n) : PY_NOSTACK);
 	}
 }

@@ -313,7 +313,8 @@ static json_object *json_profile(const struct profile *p)
 		jc.json_object_object_add(e, "dso", json_str(f->dso));
 		if (f->file) {
 			jc.json_object_object_add(e, "file", json_str(f->file));
-			jc.json_object_object_add(e, "line", jc.json_object_new_int(f->line));
+			if (f->line > 0) /* a function's first line: none for code the debug info does not place */
+				jc.json_object_object_add(e, "line", jc.json_object_new_int(f->line));
 		}
 		jc.json_object_object_add(e, "self_samples", jc.json_object_new_int64((int64_t)f->self));
 		jc.json_object_object_add(e, "self_percent", json_pct(f->self, p->samples));
