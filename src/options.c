@@ -102,6 +102,10 @@ static const struct longopt longopts[] = {
 	{ "tree", ARG_NONE, OPT_TREE, false },
 	{ "trace", ARG_REQUIRED, OPT_TRACE, false },
 	{ "no-python", ARG_NONE, OPT_NO_PYTHON, false },
+	{ "memory", ARG_NONE, OPT_MEMORY, false },
+	{ "memory-rate", ARG_REQUIRED, OPT_MEMORY_RATE, false },
+	{ "memory-interval", ARG_REQUIRED, OPT_MEMORY_INTERVAL, false },
+	{ "folded-cost", ARG_REQUIRED, OPT_FOLDED_COST, false },
 };
 
 /* -P takes three arguments and -L two; the scanner gathers the extra ones. */
@@ -318,6 +322,7 @@ static int options_apply(struct opts *o, int c, const char *arg, char *const *ex
 		break;
 	case 'G':
 		o->call_graph = 1; /* perf record -g: frame pointers */
+		o->call_graph_named = arg != NULL;
 		if (arg && strncmp(arg, "dwarf", 5) == 0 && (arg[5] == '\0' || arg[5] == ',')) {
 			char why[256];
 			if (!unwind_available(why, sizeof why))
@@ -378,6 +383,44 @@ static int options_apply(struct opts *o, int c, const char *arg, char *const *ex
 		o->names_opt = true;
 		break;
 	case OPT_TREE: o->tree = true; break;
+	case OPT_MEMORY: o->memory = true; break;
+	case OPT_MEMORY_RATE: {
+		char *end;
+		unsigned long long v;
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (end != arg && (*end == 'k' || *end == 'K') && end[1] == '\0')
+			v *= 1024, end++;
+		else if (end != arg && *end == 'M' && end[1] == '\0')
+			v *= 1024 * 1024, end++;
+		if (errno || *end || end == arg || arg[0] == '-' || v == 0 || v > (1ULL << 40))
+			return options_fail(e, "invalid --memory-rate '%s' (bytes between samples, 1 to 1T; K and M "
+					    "multiply by 1024)", arg);
+		o->memory_rate = v;
+		o->memory = true;
+		break;
+	}
+	case OPT_MEMORY_INTERVAL: {
+		char *end;
+		unsigned long v = strtoul(arg, &end, 10);
+		if (*end || end == arg || arg[0] == '-' || v == 0 || v > 60000)
+			return options_fail(e, "invalid --memory-interval '%s' (1 to 60000 milliseconds)", arg);
+		o->memory_interval_ms = (unsigned)v;
+		o->memory = true;
+		break;
+	}
+	case OPT_FOLDED_COST: {
+		static const char *const names[] = { "allocated", "allocations", "peak", "leaked", "temporary", NULL };
+		int k;
+		for (k = 0; names[k] && strcmp(names[k], arg) != 0; k++)
+			;
+		if (!names[k] && strcmp(arg, "samples") != 0)
+			return options_fail(e, "invalid --folded-cost '%s' (samples, allocated, allocations, peak, "
+					    "leaked or temporary)", arg);
+		o->folded_cost = names[k] ? k : -1;
+		o->folded_cost_named = true;
+		break;
+	}
 	case OPT_NO_PYTHON: o->no_python = true; break;
 	case OPT_TRACE: o->trace = arg; o->tree = true; break;
 	case 'h': return OPTIONS_HELP;
@@ -478,14 +521,30 @@ int options_parse(struct opts *o, int argc, char **argv, char *err, size_t errle
 	memset(o, 0, sizeof *o);
 	o->annotate = -1;
 	o->output_fd = -1;
+	o->folded_cost = -1;
 	o->format = getenv("TIME");
 	if (errlen)
 		err[0] = '\0';
 
 	if ((rc = options_scan(o, argc, argv, &e)) != 0)
 		return rc;
-	/* Each profile output asks for the sampler. */
-	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded || o->inline_opt))
+	if (o->folded_cost_named && o->folded_cost >= 0 && !o->memory)
+		return options_fail(&e, "--folded-cost=%s needs --memory: it weighs stacks by what they allocated",
+				    o->folded_cost == MEM_ALLOCATED ? "allocated" : o->folded_cost == MEM_ALLOCATIONS ? "allocations" :
+				    o->folded_cost == MEM_PEAK ? "peak" : o->folded_cost == MEM_LEAKED ? "leaked" : "temporary");
+	if (o->folded_cost_named && !o->folded)
+		return options_fail(&e, "--folded-cost needs --folded=FILE: it says what the folded stacks count");
+	if (o->memory && !o->memory_rate)
+		o->memory_rate = 512 * 1024;
+	if (o->memory && !o->memory_interval_ms)
+		o->memory_interval_ms = 20;
+	/* --memory alone writes the memory profile to --folded and --callgrind; with --sample too, --folded
+	   counts what --folded-cost says (samples unless told), and --callgrind has both. */
+	if (o->memory && !o->folded_cost_named)
+		o->folded_cost = o->sample_hz ? -1 : MEM_ALLOCATED;
+	/* Each profile output asks for the sampler, unless --memory's profile is the one it writes. */
+	if (!o->sample_hz && (o->call_graph || o->annotate != -1 || o->callgrind || o->folded || o->inline_opt) &&
+	    !(o->memory && !(o->folded && o->folded_cost < 0)))
 		o->sample_hz = 999;
 	if ((rc = bench_options_check(o, err, errlen)) < 0)
 		return rc;

@@ -111,6 +111,12 @@ static void ptime_commit(struct ptime_out *out, bool write)
 	out->open = false;
 }
 
+/* Whether --memory has a profile to write: some process loaded the sampler, and its stacks resolved. */
+static bool ptime_have_memory(const struct result *r)
+{
+	return r->memory && r->memory->nprocs && r->memory->prof && !r->memory->prof->abandoned;
+}
+
 /* Print every report asked for; they only read r. */
 static void ptime_report(const struct opts *o, struct result *r, struct ptime_out *main_out,
 			 struct ptime_out *callgrind, struct ptime_out *folded, struct ptime_out *trace)
@@ -131,23 +137,33 @@ static void ptime_report(const struct opts *o, struct result *r, struct ptime_ou
 			report_counters(out, r);
 		report_profile(out, r);
 		report_tree(out, r);
+		report_memory(out, r);
 	} else if (out) {
 		report_classic(out, o, r);
 	}
-	if (out && o->annotate != -1 && !o->json)
+	if (out && o->annotate != -1 && !o->json) {
 		report_annotate(out, r->profile, o->annotate == -2 ? -1 : o->annotate);
+		report_annotate_memory(out, r->memory, o->annotate == -2 ? -1 : o->annotate);
+	}
 	ptime_commit(main_out, true);
 	/* Without samples the profile files are not written at all: the last profile stays. */
 	if (callgrind->open) {
-		bool have = !r->profile->why[0];
+		bool have = (r->profile && !r->profile->why[0]) || ptime_have_memory(r);
 		if (have && ptime_begin(callgrind))
 			report_callgrind(callgrind->fp, r);
 		ptime_commit(callgrind, have);
 	}
 	if (folded->open) {
-		bool have = !r->profile->why[0];
-		if (have && ptime_begin(folded))
-			report_folded(folded->fp, r->profile);
+		bool have = o->folded_cost < 0 ? r->profile && !r->profile->why[0] : ptime_have_memory(r);
+		if (have && ptime_begin(folded)) {
+			if (o->folded_cost < 0) {
+				report_folded(folded->fp, r->profile);
+			} else {
+				profile_select(r->memory->prof, o->folded_cost);
+				report_folded(folded->fp, r->memory->prof);
+				profile_select(r->memory->prof, PROFILE_COST_SAMPLES);
+			}
+		}
 		ptime_commit(folded, have);
 	}
 	/* Likewise without a tree (the events could not be opened): the last trace stays. */

@@ -46,7 +46,17 @@ struct opts {
 	bool no_python;          /* --no-python: CPython processes are profiled as C code only */
 	bool tree;               /* --tree: every process and thread, parallelism, critical path */
 	const char *trace;       /* --trace=FILE: the tree as a Chrome trace (implies tree) */
+	bool call_graph_named;   /* --call-graph=fp or dwarf was spelled out */
+	bool memory;             /* --memory: sampled allocations by stack, the heap and RSS over time */
+	uint64_t memory_rate;    /* --memory-rate=BYTES: the mean bytes between samples (1: every allocation) */
+	unsigned memory_interval_ms; /* --memory-interval=MS: the timeline's step */
+	int folded_cost;         /* --folded-cost: -1 samples, else the memory cost --folded weighs stacks by */
+	bool folded_cost_named;  /* --folded-cost was given */
 };
+
+/* Grow array arr of n elements (capacity cap) to hold one more. */
+#define GROW_ARRAY(arr, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 16; \
+	(arr) = xrealloc((arr), (cap) * sizeof *(arr)); } } while (0)
 
 /* How the text reports print function names (JSON, callgrind and folded always print them in full). */
 enum { NAMES_SHORT, NAMES_FULL, NAMES_BARE };
@@ -96,6 +106,9 @@ struct ring {
 };
 
 #define PROFILE_MAX_FRAMES 128  /* frames of one sample, as the kernel or the unwinder gave them */
+/* What a raw stack costs besides its samples: the memory columns of --memory. */
+enum { PROFILE_COST_SAMPLES = -1, MEM_ALLOCATED = 0, MEM_ALLOCATIONS, MEM_PEAK, MEM_LEAKED, MEM_TEMPORARY,
+       PROFILE_COSTS };
 #define PROFILE_MAX_DEPTH 512   /* frames of one stack once inlined calls are frames of their own */
 
 /* One frame of a sample: an offset in a file (or an address, for JIT code). */
@@ -183,6 +196,43 @@ struct profile {
 	uint64_t py_reads, py_torn; /* reads of Python threads' stacks; those that changed while read */
 	uint64_t py_unmatched;   /* samples of a read Python thread with no read near their time */
 	uint64_t py_interleaved; /* call-graph samples whose native frames went between their Python frames */
+	bool alloc_sites;        /* a stack's leaf is past the allocator's frames (operator new, malloc) */
+	int cost;                /* what the views count: PROFILE_COST_SAMPLES, or a memory cost */
+	uint64_t samples_charged; /* the views' total of that cost */
+};
+
+/* One process image that loaded the allocation sampler (--memory). */
+struct mem_proc {
+	int pid, ppid;
+	unsigned image;          /* images of one pid, counted through exec */
+	const char *exe;
+	int64_t start_ns;        /* when its ring was made, from the start */
+	double allocated_bytes, allocations, leaked_bytes, peak_heap_bytes; /* estimates from the samples */
+	int64_t peak_heap_ns;
+	uint64_t peak_rss_bytes; /* the most /proc/PID/statm showed on the timeline's ticks */
+	bool gone;
+};
+/* A point of the timeline: the sampled live heap of the tree and the sum of its processes' RSS. */
+struct mem_point { int64_t t_ns; double heap_bytes; uint64_t rss_bytes; };
+/* What --memory found: estimates from allocations sampled by bytes, and the profile of their stacks
+   (its raw stacks carry the MEM_* costs). */
+struct memory {
+	char why[256];           /* nothing was measured: why */
+	uint64_t rate;
+	bool stack_fp;           /* stacks by frame pointers, else unwound by the CFI */
+	bool python_malloc;      /* ptime set PYTHONMALLOC=malloc */
+	unsigned interval_ms;
+	struct profile *prof;
+	double allocated_bytes, allocations, leaked_bytes, temporary, peak_heap_bytes;
+	int64_t peak_heap_ns;
+	uint64_t peak_rss_tree_bytes; /* the largest sum of the live processes' RSS on a tick */
+	int64_t peak_rss_tree_ns;
+	struct mem_proc *procs;
+	size_t nprocs, capprocs;
+	struct mem_point *points;
+	size_t npoints, cappoints;
+	uint64_t records, dropped, dropped_bytes, unmapped_frames, files_bad, files_skipped;
+	char bad_why[96];
 };
 
 /* The counters /proc/PID/io keeps, in bytes and calls. */
@@ -220,6 +270,7 @@ struct result {
 	struct profile *profile;   /* NULL without --sample */
 	int cpu;                 /* benchmark mode: the CPU the command ended on; -1 unknown */
 	struct tree *tree;         /* NULL without --tree */
+	struct memory *memory;     /* NULL without --memory */
 };
 
 /* --- the process tree (--tree): probe/tree.c fills it, probe/tree-model.c builds it --- */
@@ -603,6 +654,7 @@ enum {
 	OPT_DEBUGINFOD = 256, OPT_NAMES, OPT_MAX_TIME, OPT_PRECISION, OPT_SHELL, OPT_PREPARE, OPT_CONCLUDE,
 	OPT_SETUP, OPT_CLEANUP, OPT_METRIC, OPT_ORDER, OPT_CPUS, OPT_REFERENCE, OPT_NOISE, OPT_BASELINE,
 	OPT_MAX_REGRESSION, OPT_EXPORT_JSON, OPT_EXPORT_CSV, OPT_EXPORT_MARKDOWN, OPT_SHOW_OUTPUT, OPT_TREE, OPT_NO_PYTHON,
+	OPT_MEMORY, OPT_MEMORY_RATE, OPT_MEMORY_INTERVAL, OPT_FOLDED_COST,
 	OPT_TRACE,
 };
 enum { OPTIONS_HELP = 1, OPTIONS_VERSION, OPTIONS_LIST }; /* options_parse: print, exit 0 */
@@ -748,8 +800,15 @@ struct alloc_event {
 	const uint64_t *frames;         /* return addresses, innermost first; valid during the callback */
 	unsigned nframes;
 };
+/* An executable segment the process had loaded; a new generation replaces the segments of the last. */
+struct alloc_map_info {
+	uint64_t start, end, pgoff, dev, ino;
+	unsigned generation;
+	const char *path;               /* owned by the reader */
+};
 struct alloc_read_ops {
 	void (*proc)(void *ctx, const struct alloc_proc_info *p);
+	void (*map)(void *ctx, const struct alloc_map_info *m);
 	void (*alloc)(void *ctx, const struct alloc_event *e);
 	void (*free)(void *ctx, const struct alloc_event *e);
 };
@@ -766,6 +825,18 @@ int alloc_read_open(const char *path, struct alloc_file **out);
 long alloc_read_drain(struct alloc_file *f, const struct alloc_read_ops *ops, void *ctx);
 void alloc_read_stats(const struct alloc_file *f, struct alloc_read_stats *st);
 void alloc_read_close(struct alloc_file *f);
+
+/* --- probe/alloc.c --- */
+struct alloc_probe;
+struct pollfd;
+struct alloc_probe *alloc_prepare(const struct opts *o, struct memory *mem);
+void alloc_restore_env(struct alloc_probe *a);
+void alloc_attach(struct alloc_probe *a);
+size_t alloc_pollfds(void *st, struct pollfd *out, size_t max);
+void alloc_drain(void *st);
+void alloc_collect(void *st, struct result *r);
+struct profile *alloc_profile(void *st);
+void alloc_free(void *st);
 
 /* --- probe/tree.c --- */
 struct pollfd;
@@ -799,6 +870,10 @@ size_t tree_brief(const struct tree_proc *p, char *buf, size_t len);
 
 /* --- report/tree.c --- */
 void report_tree(FILE *fp, const struct result *r);
+/* --- report/memory.c --- */
+struct json_object;
+void report_memory(FILE *fp, const struct result *r);
+void report_json_memory(struct json_object *root, struct json_object *unavailable, const struct result *r);
 
 /* --- report/trace.c --- */
 const char *report_trace_load(void);
@@ -1069,7 +1144,11 @@ void kallsyms_unsampled(char *buf, size_t len, const struct rusage *ru, const ch
 
 /* --- profile/profile.c --- */
 struct profile *profile_new(bool inline_caller);
-void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
+size_t profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n);
+void profile_cost_add(struct profile *p, size_t i, unsigned k, double v);
+double profile_cost(const struct profile *p, size_t i, unsigned k);
+size_t profile_raw_stacks(const struct profile *p);
+void profile_select(struct profile *p, int k);
 #define PROFILE_DSO_PYTHON (-2) /* a frame of Python code: its address is from profile_python_loc */
 uint64_t profile_python_loc(struct profile *p, const char *dso, const char *func, const char *file, int firstline,
 			    int line);
@@ -1086,6 +1165,7 @@ const char *report_kernel_note(const struct profile *p, char *buf, size_t len);
 
 /* --- report/annotate.c --- */
 void report_annotate(FILE *fp, const struct profile *p, int context);
+void report_annotate_memory(FILE *fp, const struct memory *m, int context);
 
 /* --- report/callgrind.c --- */
 int report_callgrind(FILE *fp, const struct result *r);

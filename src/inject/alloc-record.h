@@ -64,6 +64,7 @@ enum alloc_rec_type {
 	ALLOC_REC_PROC = 2,             /* who writes this file; the first record */
 	ALLOC_REC_ALLOC = 3,            /* a sampled allocation */
 	ALLOC_REC_FREE = 4,             /* the end of a sampled allocation */
+	ALLOC_REC_MAP = 5,              /* an executable mapping of a loaded object: stacks are symbolized by them */
 };
 
 /* How an allocation was made (alloc_sample.kind) or ended (alloc_free.kind). */
@@ -86,6 +87,19 @@ struct alloc_proc {
 	uint32_t image;                 /* N of the file name */
 	uint32_t path_len;
 	uint32_t pad;
+};
+
+/* ALLOC_REC_MAP: followed by path_len bytes of the object's path (no NUL), padded to ALLOC_ALIGN. Written
+   before the first sample and again whenever the process has loaded or unloaded an object since: each one
+   names every executable segment then loaded, so that ptime symbolizes the stacks of a process that
+   exited before it could read /proc/PID/maps. */
+struct alloc_map {
+	struct alloc_rec rec;
+	uint32_t path_len;
+	uint32_t generation;            /* every map record of one listing has the same; a new listing replaces the old */
+	uint64_t start, end;            /* the segment's addresses, start on a page */
+	uint64_t pgoff;                 /* its offset in the file, on a page */
+	uint64_t dev, ino;              /* of the file, as stat gave them when it was listed (0: unknown) */
 };
 
 /* ALLOC_REC_ALLOC: followed by nframes return addresses (uint64_t), innermost first.

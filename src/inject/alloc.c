@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +59,9 @@ static struct {
 	pid_t pid;
 	int ring_lock;                  /* taken to make the ring */
 	struct alloc_hdr *ring;         /* NULL until the first record */
+	int maps_lock, maps_listed;     /* the loaded objects were listed in the ring ... */
+	unsigned long long maps_serial; /* ... when the loader's counters were this */
+	uint32_t maps_generation;
 	uint32_t image;
 	int dropping;                   /* the last record was dropped: do not wait again until one fits */
 	uint64_t next_id;
@@ -556,6 +561,82 @@ static unsigned stack_take(uint64_t *f)
 
 /* --- records --- */
 
+/* --- the loaded objects, listed in the ring so that ptime needs no /proc/PID/maps --- */
+
+struct maps_walk {
+	struct alloc_hdr *h;
+	unsigned long long serial;      /* dlpi_adds + dlpi_subs of the first object */
+	uint32_t generation;
+	long page;
+};
+
+static int maps_serial(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct maps_walk *w = arg;
+	if (size < offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+		return 1;
+	w->serial = info->dlpi_adds + info->dlpi_subs;
+	return 1; /* the counters are the same in every entry: the first is enough */
+}
+
+static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct maps_walk *w = arg;
+	const char *path = info->dlpi_name;
+	struct alloc_map m;
+	struct stat st;
+	size_t len;
+	int i;
+
+	(void)size;
+	if (!path || !*path)
+		path = g.path; /* the executable itself */
+	if (path[0] != '/')
+		return 0; /* the vDSO: no file */
+	len = strnlen(path, ALLOC_PATH_MAX);
+	memset(&m, 0, sizeof m);
+	if (stat(path, &st) == 0) {
+		m.dev = htole64((uint64_t)st.st_dev);
+		m.ino = htole64((uint64_t)st.st_ino);
+	}
+	m.path_len = htole32((uint32_t)len);
+	m.generation = htole32(w->generation);
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo, hi;
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		lo = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)(w->page - 1);
+		hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+		m.start = htole64(lo);
+		m.end = htole64(hi);
+		m.pgoff = htole64(ph->p_offset & ~(uint64_t)(w->page - 1));
+		ring_put(w->h, ALLOC_REC_MAP, &m, sizeof m, path, len);
+	}
+	return 0;
+}
+
+/* List the loaded objects again when the process loaded or unloaded one since the last listing. */
+static void maps_note(struct alloc_hdr *h)
+{
+	struct maps_walk w = { h, 0, 0, 0 };
+
+	dl_iterate_phdr(maps_serial, &w);
+	if (__atomic_load_n(&g.maps_listed, __ATOMIC_ACQUIRE) && w.serial == g.maps_serial)
+		return;
+	lock(&g.maps_lock);
+	if (!g.maps_listed || w.serial != g.maps_serial) {
+		w.generation = ++g.maps_generation;
+		w.page = sysconf(_SC_PAGESIZE);
+		if (w.page <= 0)
+			w.page = 4096;
+		dl_iterate_phdr(maps_one, &w);
+		g.maps_serial = w.serial;
+		__atomic_store_n(&g.maps_listed, 1, __ATOMIC_RELEASE);
+	}
+	unlock(&g.maps_lock);
+}
+
 /* Record the sampled block p of n bytes and remember it as live. */
 static void record_alloc(void *p, size_t n, unsigned kind)
 {
@@ -570,6 +651,7 @@ static void record_alloc(void *p, size_t n, unsigned kind)
 
 	if (!h)
 		return;
+	maps_note(h);
 	nf = stack_take(r.frames);
 	id = __atomic_add_fetch(&g.next_id, 1, __ATOMIC_RELAXED);
 	memset(&r.s, 0, sizeof r.s);
@@ -653,6 +735,7 @@ static void fork_prepare(void)
 {
 	int i;
 
+	lock(&g.maps_lock);
 	lock(&g.ring_lock);
 	lock(&set_init_lock);
 	for (i = 0; i < SET_STRIPES; i++)
@@ -669,6 +752,7 @@ static void fork_parent(void)
 		unlock(&stripe_lock[i]);
 	unlock(&set_init_lock);
 	unlock(&g.ring_lock);
+	unlock(&g.maps_lock);
 }
 
 /* The child is a process of its own: a file of its own, made at its first record; its parent's samples
@@ -682,6 +766,8 @@ static void fork_child(void)
 		stripe_lock[i] = 0;
 	set_init_lock = 0;
 	g.ring_lock = 0;
+	g.maps_lock = 0;
+	g.maps_listed = 0; /* the child's ring lists them anew */
 	if (g.ring)
 		syscall(SYS_munmap, g.ring, ALLOC_HDR_BYTES + g.ring_size);
 	g.ring = NULL;

@@ -33,6 +33,7 @@ struct alloc_file {
 		unsigned char b[ALLOC_REC_MAX];
 	} rec;                          /* the record being read, copied out of the ring */
 	char exe[ALLOC_PATH_MAX + 1];
+	char exe2[ALLOC_PATH_MAX + 1];  /* the path of a mapping record */
 };
 
 /* Open the ring file at path: a regular file, not a link, of the size its header says. Returns 0 and the
@@ -110,6 +111,8 @@ static long alloc_read_one(struct alloc_file *f, unsigned type, size_t size, con
 	const struct alloc_proc *pr;
 	const struct alloc_sample *s;
 	const struct alloc_free *fr;
+	const struct alloc_map *mp;
+	struct alloc_map_info mi;
 	uint64_t *frames;
 	unsigned i;
 
@@ -165,6 +168,25 @@ static long alloc_read_one(struct alloc_file *f, unsigned type, size_t size, con
 		f->st.allocs++;
 		if (ops->alloc)
 			ops->alloc(ctx, &ev);
+		return 0;
+	case ALLOC_REC_MAP:
+		mp = (const void *)b;
+		if (size < sizeof *mp || le32toh(mp->path_len) == 0 || le32toh(mp->path_len) > ALLOC_PATH_MAX ||
+		    le32toh(mp->path_len) > size - sizeof *mp || size - sizeof *mp - le32toh(mp->path_len) >= ALLOC_ALIGN)
+			return alloc_read_bad(f, "a mapping record of the wrong size");
+		mi.start = le64toh(mp->start);
+		mi.end = le64toh(mp->end);
+		if (mi.start >= mi.end)
+			return alloc_read_bad(f, "a mapping that ends before it starts");
+		mi.pgoff = le64toh(mp->pgoff);
+		mi.dev = le64toh(mp->dev);
+		mi.ino = le64toh(mp->ino);
+		mi.generation = le32toh(mp->generation);
+		memcpy(f->exe2, b + sizeof *mp, le32toh(mp->path_len));
+		f->exe2[le32toh(mp->path_len)] = '\0';
+		mi.path = f->exe2;
+		if (ops->map)
+			ops->map(ctx, &mi);
 		return 0;
 	case ALLOC_REC_FREE:
 		fr = (const void *)b;

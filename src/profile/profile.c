@@ -78,6 +78,9 @@ struct profile_maps {
 	struct kmap pykeys;
 	struct loc *py;
 	size_t npy, cappy;
+	/* the costs of each raw stack besides its samples (the memory columns), parallel to rs */
+	double (*rcost)[PROFILE_COSTS];
+	size_t caprcost;
 };
 
 #define GROW(arr, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 256; \
@@ -91,6 +94,7 @@ struct profile *profile_new(bool inline_caller)
 	p->syms = symbols_new(inline_caller, p->strs);
 	p->maps = xcalloc(1, sizeof *p->maps);
 	p->inline_caller = inline_caller;
+	p->cost = PROFILE_COST_SAMPLES;
 	return p;
 }
 
@@ -134,15 +138,16 @@ static void rstack_rehash(struct profile_maps *m)
 }
 
 /* Count one sample: frames[0] is where it hit, the rest its callers (with --call-graph). Only the
-   unique stack is kept: nothing is resolved while the command runs. */
-void profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n)
+   unique stack is kept: nothing is resolved while the command runs. Returns the raw stack's index,
+   or (size_t)-1 for an empty stack. */
+size_t profile_add(struct profile *p, int pid, int tid, const char *comm, const struct frame *frames, size_t n)
 {
 	struct profile_maps *m = p->maps;
 	size_t task, j;
 	uint64_t h;
 
 	if (n == 0)
-		return;
+		return (size_t)-1;
 	if (n > PROFILE_MAX_FRAMES)
 		n = PROFILE_MAX_FRAMES;
 	p->samples++;
@@ -156,10 +161,15 @@ void profile_add(struct profile *p, int pid, int tid, const char *comm, const st
 		if (r->hash == h && r->task == task && r->n == n &&
 		    memcmp(&m->frames[r->off], frames, n * sizeof *frames) == 0) {
 			r->count++;
-			return;
+			return m->rsidx[j] - 1;
 		}
 	}
 	GROW(m->rs, m->nrs, m->caprs);
+	if (m->caprcost < m->caprs) {
+		m->rcost = xrealloc(m->rcost, m->caprs * sizeof *m->rcost);
+		memset(m->rcost + m->caprcost, 0, (m->caprs - m->caprcost) * sizeof *m->rcost);
+		m->caprcost = m->caprs;
+	}
 	while (m->nframes + n > m->capframes) {
 		m->capframes = m->capframes ? m->capframes * 2 : 4096;
 		m->frames = xrealloc(m->frames, m->capframes * sizeof *m->frames);
@@ -170,6 +180,26 @@ void profile_add(struct profile *p, int pid, int tid, const char *comm, const st
 	m->rsidx[j] = ++m->nrs;
 	p->raw_stacks = m->nrs;
 	p->raw_frames = m->nframes;
+	return m->nrs - 1;
+}
+
+/* Add v to cost k (one of PROFILE_COSTS) of raw stack i, as profile_add returned it. */
+void profile_cost_add(struct profile *p, size_t i, unsigned k, double v)
+{
+	if (i < p->maps->nrs && k < PROFILE_COSTS)
+		p->maps->rcost[i][k] += v;
+}
+
+/* Cost k of raw stack i. */
+double profile_cost(const struct profile *p, size_t i, unsigned k)
+{
+	return i < p->maps->nrs && k < PROFILE_COSTS ? p->maps->rcost[i][k] : 0;
+}
+
+/* The raw stacks held. */
+size_t profile_raw_stacks(const struct profile *p)
+{
+	return p->maps->nrs;
 }
 
 /* The address of a Python frame: function func of file, declared at firstline, at line (0: none),
@@ -437,8 +467,32 @@ static void profile_resolve_all(struct profile *p)
 	free(all);
 }
 
-/* Resolve every unique raw stack into frames and build the views. Call once, after the run. */
-void profile_finish(struct profile *p)
+/* Whether a frame is the allocator's own, not the site that asked for memory: operator new and
+   delete, the malloc family's entry points where a library calls them on its caller's behalf, and
+   code inlined from the system's headers (std::allocator, the containers' node makers): the site is
+   the line of the program that made the container grow. */
+static bool profile_allocator_frame(const struct loc *l)
+{
+	if (l->file && strncmp(l->file, "/usr/include/", 13) == 0)
+		return true;
+	static const char *const names[] = { "malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
+					     "aligned_alloc", "posix_memalign", "valloc", "pvalloc", "__libc_malloc",
+					     "__libc_calloc", "__libc_realloc", "__libc_memalign", "mmap", "mmap64",
+					     "__mmap", "mremap", "__mremap", NULL };
+	size_t i;
+
+	if (!l->func)
+		return false;
+	if (strncmp(l->func, "operator new", 12) == 0 || strncmp(l->func, "operator delete", 15) == 0)
+		return true;
+	for (i = 0; names[i]; i++)
+		if (strcmp(l->func, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Charge every raw stack with cost k (PROFILE_COST_SAMPLES: its samples) to the views. */
+static void profile_charge_all(struct profile *p, int k)
 {
 	struct profile_maps *m = p->maps;
 	size_t *funcs = xmalloc(PROFILE_MAX_DEPTH * sizeof *funcs), *lines = xmalloc(PROFILE_MAX_DEPTH * sizeof *lines);
@@ -446,16 +500,20 @@ void profile_finish(struct profile *p)
 	struct marks mk[4] = { { 0 } };
 	size_t r, i, j;
 
-	profile_resolve_all(p);
-
 	for (r = 0; r < m->nrs; r++) {
 		const struct rstack *rs = &m->rs[r];
+		uint64_t c = k < 0 ? rs->count : (uint64_t)(m->rcost[r][k] + 0.5);
 		size_t n = 0;
-		bool cut = false;
+		bool cut = false, leaf = p->alloc_sites;
+		if (c == 0 && k >= 0)
+			continue;
 		for (i = 0; i < rs->n && !cut; i++) {
 			size_t cn, first = profile_loc(p, &m->frames[rs->off + i], &cn);
 			for (j = 0; j < cn; j++) {
 				const struct loc *l = &p->locs[first + j];
+				if (leaf && profile_allocator_frame(l) && !(i + 1 == rs->n && j + 1 == cn))
+					continue; /* the site is the first frame past the allocator */
+				leaf = false;
 				if (n == PROFILE_MAX_DEPTH) {
 					cut = true;
 					break;
@@ -467,16 +525,51 @@ void profile_finish(struct profile *p)
 			}
 		}
 		if (cut)
-			p->truncated += rs->count;
+			p->truncated += c;
 		if (p->locs[profile_loc(p, &m->frames[rs->off], &j)].kernel)
-			p->kernel_samples += rs->count;
-		profile_charge(p, p->tasks[rs->task].comm, funcs, lines, files, n, rs->count, mk, r + 1);
+			p->kernel_samples += c;
+		p->samples_charged += c;
+		profile_charge(p, p->tasks[rs->task].comm, funcs, lines, files, n, c, mk, r + 1);
 	}
 	for (i = 0; i < 4; i++)
 		free(mk[i].v);
 	free(funcs);
 	free(lines);
 	free(files);
+}
+
+/* Resolve every unique raw stack into frames and build the views. Call once, after the run. */
+void profile_finish(struct profile *p)
+{
+	profile_resolve_all(p);
+	profile_charge_all(p, PROFILE_COST_SAMPLES);
+	p->cost = PROFILE_COST_SAMPLES;
+}
+
+/* Make every view (functions, lines, files, calls, roots, stacks) count cost k instead of samples
+   (PROFILE_COST_SAMPLES counts samples again), after profile_finish. Functions and lines keep their
+   indices; those without cost k count 0. The total of the views is then p->samples_charged. */
+void profile_select(struct profile *p, int k)
+{
+	size_t i;
+
+	if (k == p->cost)
+		return;
+	for (i = 0; i < p->nfuncs; i++)
+		p->funcs[i].self = p->funcs[i].incl = 0;
+	for (i = 0; i < p->nlines; i++)
+		p->lines[i].self = p->lines[i].incl = 0;
+	for (i = 0; i < p->nfiles; i++)
+		p->files[i].self = p->files[i].incl = 0;
+	for (i = 0; i < p->ncalls; i++)
+		p->calls[i].count = 0;
+	for (i = 0; i < p->nroots; i++)
+		p->roots[i].count = 0;
+	for (i = 0; i < p->nstacks; i++)
+		p->stacks[i].count = 0;
+	p->truncated = p->kernel_samples = p->no_line = p->samples_charged = 0;
+	profile_charge_all(p, k);
+	p->cost = k;
 }
 
 static const struct profile *sort_p;
@@ -575,6 +668,7 @@ void profile_free(struct profile *p)
 	free(p->maps->locn);
 	free(p->maps->pykeys.e);
 	free(p->maps->py);
+	free(p->maps->rcost);
 	free(p->maps);
 	free(p->files);
 	free(p->roots);

@@ -15,7 +15,12 @@
 struct ann_line {
 	int line;
 	uint64_t self, incl;
+	uint64_t count;          /* --memory: the allocations of the line (self) */
 };
+
+/* What the shares are of: the samples, or the bytes allocated; and whether allocations are a column. */
+static uint64_t ann_total;
+static bool ann_memory;
 
 struct ann_file {
 	const char *file;
@@ -136,15 +141,21 @@ static bool ann_read(const char *path, const char *dso, struct ann_src *src, cha
 
 static void ann_row(FILE *fp, const struct profile *p, int64_t line, const struct ann_line *a, const char *src)
 {
-	char self[32] = "", sp[16] = "", ip[16] = "";
+	char self[32] = "", sp[16] = "", ip[16] = "", n[32] = "";
 	if (a && (a->self || a->incl)) {
 		format_group_digits(self, sizeof self, a->self);
 		if (a->self)
-			snprintf(sp, sizeof sp, "%6.2f%%", 100.0 * (double)a->self / (double)p->samples);
+			snprintf(sp, sizeof sp, "%6.2f%%", 100.0 * (double)a->self / (double)ann_total);
 		if (p->call_graph)
-			snprintf(ip, sizeof ip, "%6.2f%%", 100.0 * (double)a->incl / (double)p->samples);
+			snprintf(ip, sizeof ip, "%6.2f%%", 100.0 * (double)a->incl / (double)ann_total);
+		if (ann_memory && a->count)
+			format_group_digits(n, sizeof n, a->count);
 	}
-	fprintf(fp, "%7lld %9s %8s %8s | %s\n", (long long)line, self, sp, ip, src ? text_escape_source(src) : "");
+	if (ann_memory)
+		fprintf(fp, "%7lld %13s %8s %8s %9s | %s\n", (long long)line, self, sp, ip, n,
+			src ? text_escape_source(src) : "");
+	else
+		fprintf(fp, "%7lld %9s %8s %8s | %s\n", (long long)line, self, sp, ip, src ? text_escape_source(src) : "");
 }
 
 static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *af, int context)
@@ -157,13 +168,16 @@ static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *a
 
 	if (!have && !af->self)
 		return; /* only callers' lines, and no source to show them in: nothing to read here */
-	fprintf(fp, "\n File: %s  (self %.2f%%", text_escape_terminal(report_path(af->file)), 100.0 * (double)af->self / (double)p->samples);
+	fprintf(fp, "\n File: %s  (self %.2f%%", text_escape_terminal(report_path(af->file)), 100.0 * (double)af->self / (double)ann_total);
 	if (p->call_graph)
-		fprintf(fp, ", inclusive %.2f%%", 100.0 * (double)af->incl / (double)p->samples);
+		fprintf(fp, ", inclusive %.2f%%", 100.0 * (double)af->incl / (double)ann_total);
 	fputs(")\n", fp);
 	if (!have)
 		fprintf(fp, " (source not available: %s)\n", why);
-	fprintf(fp, "%7s %9s %8s %8s | %s\n", "Line", "Samples", "Self%", p->call_graph ? "Incl%" : "", "Source");
+	if (ann_memory)
+		fprintf(fp, "%7s %13s %8s %8s %9s | %s\n", "Line", "Bytes", "Self%", "Incl%", "Allocs", "Source");
+	else
+		fprintf(fp, "%7s %9s %8s %8s | %s\n", "Line", "Samples", "Self%", p->call_graph ? "Incl%" : "", "Source");
 	if (context < 0 && have) {
 		/* the whole file, then any hot line past its end (the file changed, or a #line) */
 		for (ln = 1, i = 0; ln <= nsrc; ln++) {
@@ -204,15 +218,17 @@ static void ann_file(FILE *fp, const struct profile *p, const struct ann_file *a
 	free(src.buf);
 }
 
-/* Every source file with samples, hottest first: hot lines with context lines around them,
-   or whole files when context is negative. */
-void report_annotate(FILE *fp, const struct profile *p, int context)
+/* Every source file with costs, hottest first: hot lines with context lines around them, or whole
+   files when context is negative. count: per line of p, its allocations (--memory), or NULL. */
+static void ann_report(FILE *fp, const struct profile *p, int context, const uint64_t *count, const char *title)
 {
 	struct ann_file *files = NULL;
 	size_t nfiles = 0, i, j;
 	char note[256];
 
-	if (!p || p->why[0] || p->samples == 0)
+	ann_memory = count != NULL;
+	ann_total = count ? p->samples_charged : p->samples;
+	if (ann_total == 0)
 		return;
 	for (i = 0; i < p->nlines; i++) {
 		const struct prof_line *l = &p->lines[i];
@@ -234,10 +250,12 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 			;
 		if (j == af->n) {
 			af->lines = xrealloc(af->lines, (af->n + 1) * sizeof *af->lines);
-			af->lines[af->n++] = (struct ann_line){ l->line, 0, 0 };
+			af->lines[af->n++] = (struct ann_line){ l->line, 0, 0, 0 };
 		}
 		af->lines[j].self += l->self;
 		af->lines[j].incl += l->incl;
+		if (count)
+			af->lines[j].count += count[i];
 	}
 	/* A file's shares are the profile's: samples with the leaf in it, and with any frame in it. */
 	for (j = 0; j < nfiles; j++)
@@ -248,14 +266,53 @@ void report_annotate(FILE *fp, const struct profile *p, int context)
 			}
 	if (nfiles)
 		qsort(files, nfiles, sizeof *files, ann_file_cmp);
-	fprintf(fp, "\n Annotated source: %llu samples of %s at %u Hz\n", (unsigned long long)p->samples, p->event,
-		p->hz);
-	if (report_kernel_note(p, note, sizeof note))
-		fprintf(fp, " %s\n", note);
+	if (title) {
+		fprintf(fp, "\n %s\n", title);
+	} else {
+		fprintf(fp, "\n Annotated source: %llu samples of %s at %u Hz\n", (unsigned long long)p->samples,
+			p->event, p->hz);
+		if (report_kernel_note(p, note, sizeof note))
+			fprintf(fp, " %s\n", note);
+	}
 	for (i = 0; i < nfiles; i++) {
 		qsort(files[i].lines, files[i].n, sizeof *files[i].lines, ann_line_cmp);
 		ann_file(fp, p, &files[i], context < 0 ? -1 : context);
 		free(files[i].lines);
 	}
 	free(files);
+}
+
+/* The sampled profile's source files, hottest first. */
+void report_annotate(FILE *fp, const struct profile *p, int context)
+{
+	if (!p || p->why[0] || p->samples == 0)
+		return;
+	ann_report(fp, p, context, NULL, NULL);
+}
+
+/* --memory's source files: bytes allocated by each line (self, and inclusive through its calls) and its
+   allocations, the files that allocated most first. */
+void report_annotate_memory(FILE *fp, const struct memory *m, int context)
+{
+	struct profile *p = m ? m->prof : NULL;
+	uint64_t *count;
+	char title[160], rate[32];
+	size_t i;
+
+	if (!p || p->abandoned || !m->nprocs)
+		return;
+	profile_select(p, MEM_ALLOCATIONS);
+	count = xcalloc(p->nlines + 1, sizeof *count);
+	for (i = 0; i < p->nlines; i++)
+		count[i] = p->lines[i].self;
+	profile_select(p, MEM_ALLOCATED);
+	format_human_bytes(rate, sizeof rate, m->rate);
+	if (m->rate == 1)
+		snprintf(title, sizeof title, "Annotated source: bytes allocated and allocations, every allocation recorded");
+	else
+		snprintf(title, sizeof title, "Annotated source: bytes allocated and allocations, estimated from "
+			 "allocations sampled once per %s", rate);
+	ann_report(fp, p, context, count, title);
+	profile_select(p, PROFILE_COST_SAMPLES);
+	free(count);
 }

@@ -180,27 +180,91 @@ static int cg_call_cmp(const void *a, const void *b)
 	return x->caller < y->caller ? -1 : x->caller > y->caller;
 }
 
-/* Whether function f has a sampled line in its own file; its lines start at lines[li]. */
-static bool cg_self_in_own_file(const struct profile *p, const size_t *lines, size_t li, size_t f)
+
+/* The costs of one profile, column by column (one per event it brings), taken with profile_select:
+   v[i * n + c] is cost c of line, function, call or root i. */
+struct cg_cols {
+	unsigned n, off;         /* columns; events before them (of another profile) */
+	uint64_t *line, *func, *call, *root, *total;
+};
+
+static void cg_cols_take(struct cg_cols *c, struct profile *p, const int *costs, unsigned n, unsigned off)
 {
-	for (; li < p->nlines && p->lines[lines[li]].func == f; li++)
-		if (p->lines[lines[li]].self && p->lines[lines[li]].file == p->funcs[f].file)
+	unsigned k;
+	size_t i;
+
+	c->n = n;
+	c->off = off;
+	c->line = xcalloc(p->nlines * n + 1, sizeof *c->line);
+	c->func = xcalloc(p->nfuncs * n + 1, sizeof *c->func);
+	c->call = xcalloc(p->ncalls * n + 1, sizeof *c->call);
+	c->root = xcalloc(p->nroots * n + 1, sizeof *c->root);
+	c->total = xcalloc(n + 1, sizeof *c->total);
+	for (k = 0; k < n; k++) {
+		profile_select(p, costs[k]);
+		for (i = 0; i < p->nlines; i++)
+			c->line[i * n + k] = p->lines[i].self;
+		for (i = 0; i < p->nfuncs; i++)
+			c->func[i * n + k] = p->funcs[i].self;
+		for (i = 0; i < p->ncalls; i++)
+			c->call[i * n + k] = p->calls[i].count;
+		for (i = 0; i < p->nroots; i++)
+			c->root[i * n + k] = p->roots[i].count;
+		c->total[k] = costs[k] == PROFILE_COST_SAMPLES ? p->samples : p->samples_charged;
+	}
+	profile_select(p, PROFILE_COST_SAMPLES);
+}
+
+static void cg_cols_free(struct cg_cols *c)
+{
+	free(c->line);
+	free(c->func);
+	free(c->call);
+	free(c->root);
+	free(c->total);
+}
+
+static bool cg_any(const uint64_t *v, unsigned n)
+{
+	unsigned k;
+	for (k = 0; k < n; k++)
+		if (v[k])
 			return true;
 	return false;
 }
 
-/* Write the profile; returns 0 or -1 on a write error. Costs are samples: self cost per line of
-   each function, and on each call the inclusive cost of the callee through that call, so that
-   callgrind_annotate and KCachegrind compute the inclusive costs ptime reports. Sampling counts
-   no calls: each sampled call is written with calls=1 (a call needs a count, and 0 would turn
-   its cost into self cost), so KCachegrind's "Called" column counts the call sites seen. */
-int report_callgrind(FILE *fp, const struct result *r)
+/* " 0 0 a b c": the events of other profiles first, as zeros. */
+static void cg_costs(FILE *fp, const struct cg_cols *c, const uint64_t *v)
 {
-	const struct profile *p = r->profile;
-	struct cg_names fl = { 0 }, fn = { 0 }, ob = { 0 };
+	unsigned k;
+	for (k = 0; k < c->off; k++)
+		fputs(" 0", fp);
+	for (k = 0; k < c->n; k++)
+		fprintf(fp, " %llu", (unsigned long long)v[k]);
+	putc('\n', fp);
+}
+
+/* Whether function f has a line of cost in its own file; its lines start at lines[li]. */
+static bool cg_self_in_own_file(const struct profile *p, const struct cg_cols *c, const size_t *lines, size_t li,
+				size_t f)
+{
+	for (; li < p->nlines && p->lines[lines[li]].func == f; li++)
+		if (cg_any(&c->line[lines[li] * c->n], c->n) && p->lines[lines[li]].file == p->funcs[f].file)
+			return true;
+	return false;
+}
+
+struct cg_tables {
+	struct cg_names fl, fn, ob;
+};
+
+/* The blocks of one profile: the roots, then each function's lines and calls. */
+static void cg_profile(FILE *fp, const struct profile *p, const struct cg_cols *c, struct cg_tables *t)
+{
 	size_t *lines = xmalloc((p->nlines + 1) * sizeof *lines), *calls = xmalloc((p->ncalls + 1) * sizeof *calls);
+	uint64_t *with_line = xcalloc(c->n + 1, sizeof *with_line), *rest = xcalloc(c->n + 1, sizeof *rest);
 	size_t f, li = 0, ci = 0, i;
-	char *const *a, note[256];
+	unsigned k;
 	const char **name = cg_names_of(p);
 
 	for (i = 0; i < p->nlines; i++)
@@ -211,96 +275,171 @@ int report_callgrind(FILE *fp, const struct result *r)
 	qsort(lines, p->nlines, sizeof *lines, cg_line_cmp);
 	qsort(calls, p->ncalls, sizeof *calls, cg_call_cmp);
 
-	fputs("# callgrind format\nversion: 1\n", fp);
-	fprintf(fp, "creator: ptime %s\n", PACKAGE_VERSION);
-	fputs("cmd:", fp);
-	for (a = r->argv; *a; a++)
-		fprintf(fp, " %s", text_callgrind_name(*a));
-	fprintf(fp, "\npart: 1\ndesc: Trigger: Program termination\n");
-	fprintf(fp, "desc: Sampled: %s at %u Hz%s; a cost is a sample\n", p->event, p->hz,
-		p->kernel_sampled ? "" : ", user space only");
-	if (report_kernel_note(p, note, sizeof note))
-		fprintf(fp, "desc: Kernel: %s\n", note);
-	fputs("desc: Calls: sampling counts no calls; calls=1 marks each call site seen\n", fp);
-	fputs("positions: line\nevents: Samples\n", fp);
-	fprintf(fp, "summary: %llu\n\n", (unsigned long long)p->samples);
-
 	/* The roots: each command calls the outermost function of its stacks. */
 	for (i = 0; i < p->nroots; i++) {
 		const struct prof_root *rt = &p->roots[i];
 		const struct prof_func *callee = &p->funcs[rt->callee];
 		char root[64];
 		const char *rname;
+		if (!cg_any(&c->root[i * c->n], c->n))
+			continue;
 		snprintf(root, sizeof root, "[%s]", rt->comm);
 		rname = strtab_intern(p->strs, root);
-		cg_name(fp, "ob", &ob, rname);
-		cg_name(fp, "fl", &fl, cg_unknown);
-		cg_name(fp, "fn", &fn, rname);
-		cg_name(fp, "cob", &ob, callee->dso);
-		cg_name(fp, "cfl", &fl, cg_file(callee));
-		cg_name(fp, "cfn", &fn, name[rt->callee]);
-		fprintf(fp, "calls=1 %d\n0 %llu\n\n", callee->line, (unsigned long long)rt->count);
+		cg_name(fp, "ob", &t->ob, rname);
+		cg_name(fp, "fl", &t->fl, cg_unknown);
+		cg_name(fp, "fn", &t->fn, rname);
+		cg_name(fp, "cob", &t->ob, callee->dso);
+		cg_name(fp, "cfl", &t->fl, cg_file(callee));
+		cg_name(fp, "cfn", &t->fn, name[rt->callee]);
+		fprintf(fp, "calls=1 %d\n0", callee->line);
+		cg_costs(fp, c, &c->root[i * c->n]);
+		putc('\n', fp);
 	}
 
 	for (f = 0; f < p->nfuncs; f++) {
 		const struct prof_func *fu = &p->funcs[f];
 		const char *cur = cg_file(fu);
-		uint64_t with_line = 0;
 
-		cg_name(fp, "ob", &ob, fu->dso);
-		cg_name(fp, "fl", &fl, cur);
-		cg_name(fp, "fn", &fn, name[f]);
-		if (fu->file && fu->line > 0 && !cg_self_in_own_file(p, lines, li, f)) {
-			/* A function whose samples all lie in calls or in other files still has a line
+		memset(with_line, 0, c->n * sizeof *with_line);
+		cg_name(fp, "ob", &t->ob, fu->dso);
+		cg_name(fp, "fl", &t->fl, cur);
+		cg_name(fp, "fn", &t->fn, name[f]);
+		if (fu->file && fu->line > 0 && !cg_self_in_own_file(p, c, lines, li, f)) {
+			/* A function whose costs all lie in calls or in other files still has a line
 			   in its own file, or callgrind_annotate --auto finds that file empty. */
 			fprintf(fp, "%d 0\n", fu->line);
 		}
 		for (; li < p->nlines && p->lines[lines[li]].func == f; li++) {
 			const struct prof_line *l = &p->lines[lines[li]];
-			if (!l->self)
+			const uint64_t *v = &c->line[lines[li] * c->n];
+			if (!cg_any(v, c->n))
 				continue;
 			if (l->file != cur) {
 				/* code of this function from another file: a macro, an #include */
-				cg_name(fp, l->file == cg_file(fu) ? "fe" : "fi", &fl, l->file);
+				cg_name(fp, l->file == cg_file(fu) ? "fe" : "fi", &t->fl, l->file);
 				cur = l->file;
 			}
-			fprintf(fp, "%d %llu\n", l->line, (unsigned long long)l->self);
-			with_line += l->self;
+			fprintf(fp, "%d", l->line);
+			cg_costs(fp, c, v);
+			for (k = 0; k < c->n; k++)
+				with_line[k] += v[k];
 		}
-		if (fu->self > with_line) {
+		for (k = 0; k < c->n; k++)
+			rest[k] = c->func[f * c->n + k] > with_line[k] ? c->func[f * c->n + k] - with_line[k] : 0;
+		if (cg_any(rest, c->n)) {
 			const char *unknown = cg_unknown_of(p, fu->dso);
 			if (cur != unknown) {
-				cg_name(fp, unknown == cg_file(fu) ? "fe" : "fi", &fl, unknown);
+				cg_name(fp, unknown == cg_file(fu) ? "fe" : "fi", &t->fl, unknown);
 				cur = unknown;
 			}
-			fprintf(fp, "0 %llu\n", (unsigned long long)(fu->self - with_line));
+			fputc('0', fp);
+			cg_costs(fp, c, rest);
 		}
 		for (; ci < p->ncalls && p->calls[calls[ci]].caller == f; ci++) {
-			const struct prof_call *c = &p->calls[calls[ci]];
-			const struct prof_func *callee = &p->funcs[c->callee];
-			const char *site = c->file ? c->file : cg_unknown_of(p, fu->dso);
+			const struct prof_call *cl = &p->calls[calls[ci]];
+			const struct prof_func *callee = &p->funcs[cl->callee];
+			const char *site = cl->file ? cl->file : cg_unknown_of(p, fu->dso);
+			if (!cg_any(&c->call[calls[ci] * c->n], c->n))
+				continue;
 			if (site != cur) {
-				cg_name(fp, site == cg_file(fu) ? "fe" : "fi", &fl, site);
+				cg_name(fp, site == cg_file(fu) ? "fe" : "fi", &t->fl, site);
 				cur = site;
 				/* a file entered only for calls still gets a line (of no cost), or
 				   callgrind_annotate --inclusive --auto finds it empty */
-				if (c->file && c->line > 0)
-					fprintf(fp, "%d 0\n", c->line);
+				if (cl->file && cl->line > 0)
+					fprintf(fp, "%d 0\n", cl->line);
 			}
-			cg_name(fp, "cob", &ob, callee->dso);
-			cg_name(fp, "cfl", &fl, cg_file(callee));
-			cg_name(fp, "cfn", &fn, name[c->callee]);
-			fprintf(fp, "calls=1 %d\n%d %llu\n", callee->line, c->file ? c->line : 0,
-				(unsigned long long)c->count);
+			cg_name(fp, "cob", &t->ob, callee->dso);
+			cg_name(fp, "cfl", &t->fl, cg_file(callee));
+			cg_name(fp, "cfn", &t->fn, name[cl->callee]);
+			fprintf(fp, "calls=1 %d\n%d", callee->line, cl->file ? cl->line : 0);
+			cg_costs(fp, c, &c->call[calls[ci] * c->n]);
 		}
 		putc('\n', fp);
 	}
-	fprintf(fp, "totals: %llu\n", (unsigned long long)p->samples);
 	free(lines);
 	free(calls);
 	free(name);
-	free(fl.names);
-	free(fn.names);
-	free(ob.names);
+	free(with_line);
+	free(rest);
+}
+
+/* The memory profile's events, as callgrind names them, and the costs they are. */
+static const char *const cg_mem_events[] = { "AllocatedBytes", "Allocations", "PeakBytes", "LeakedBytes",
+					     "Temporary" };
+static const int cg_mem_costs[] = { MEM_ALLOCATED, MEM_ALLOCATIONS, MEM_PEAK, MEM_LEAKED, MEM_TEMPORARY };
+
+/* Write the profiles; returns 0 or -1 on a write error. The sampled profile's cost is samples, and
+   --memory's are bytes allocated, allocations, bytes held at the heap's peak, bytes leaked (and
+   temporary allocations when every allocation was recorded), as events of their own: the same
+   function in both profiles is one function to the readers, which add up its blocks. Costs are
+   self cost per line of each function, and on each call the inclusive cost of the callee through
+   that call, so that callgrind_annotate and KCachegrind compute the inclusive costs ptime reports.
+   Sampling counts no calls: each call seen is written with calls=1 (a call needs a count, and 0
+   would turn its cost into self cost), so KCachegrind's "Called" column counts the call sites seen. */
+int report_callgrind(FILE *fp, const struct result *r)
+{
+	struct profile *p = r->profile && !r->profile->why[0] ? r->profile : NULL;
+	struct profile *m = r->memory && r->memory->prof && !r->memory->prof->abandoned && r->memory->nprocs ?
+			    r->memory->prof : NULL;
+	struct cg_tables t = { { 0 }, { 0 }, { 0 } };
+	struct cg_cols cp = { 0 }, cm = { 0 };
+	const int samples = PROFILE_COST_SAMPLES;
+	unsigned nm = r->memory && r->memory->rate == 1 ? 5 : 4, k;
+	char *const *a, note[256];
+
+	if (p)
+		cg_cols_take(&cp, p, &samples, 1, 0);
+	if (m)
+		cg_cols_take(&cm, m, cg_mem_costs, nm, p ? 1 : 0);
+
+	fputs("# callgrind format\nversion: 1\n", fp);
+	fprintf(fp, "creator: ptime %s\n", PACKAGE_VERSION);
+	fputs("cmd:", fp);
+	for (a = r->argv; *a; a++)
+		fprintf(fp, " %s", text_callgrind_name(*a));
+	fprintf(fp, "\npart: 1\ndesc: Trigger: Program termination\n");
+	if (p) {
+		fprintf(fp, "desc: Sampled: %s at %u Hz%s; a cost is a sample\n", p->event, p->hz,
+			p->kernel_sampled ? "" : ", user space only");
+		if (report_kernel_note(p, note, sizeof note))
+			fprintf(fp, "desc: Kernel: %s\n", note);
+	}
+	if (m) {
+		if (r->memory->rate == 1)
+			fputs("desc: Memory: every allocation recorded\n", fp);
+		else
+			fprintf(fp, "desc: Memory: allocations sampled once per %llu bytes on average; the costs are estimates\n",
+				(unsigned long long)r->memory->rate);
+	}
+	fputs("desc: Calls: ptime counts no calls; calls=1 marks each call site seen\n", fp);
+	fputs("positions: line\nevents:", fp);
+	if (p)
+		fputs(" Samples", fp);
+	for (k = 0; m && k < nm; k++)
+		fprintf(fp, " %s", cg_mem_events[k]);
+	fputs("\nsummary:", fp);
+	if (p)
+		fprintf(fp, " %llu", (unsigned long long)cp.total[0]);
+	for (k = 0; m && k < nm; k++)
+		fprintf(fp, " %llu", (unsigned long long)cm.total[k]);
+	fputs("\n\n", fp);
+	if (p)
+		cg_profile(fp, p, &cp, &t);
+	if (m)
+		cg_profile(fp, m, &cm, &t);
+	fputs("totals:", fp);
+	if (p)
+		fprintf(fp, " %llu", (unsigned long long)cp.total[0]);
+	for (k = 0; m && k < nm; k++)
+		fprintf(fp, " %llu", (unsigned long long)cm.total[k]);
+	putc('\n', fp);
+	if (p)
+		cg_cols_free(&cp);
+	if (m)
+		cg_cols_free(&cm);
+	free(t.fl.names);
+	free(t.fn.names);
+	free(t.ob.names);
 	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
 }

@@ -73,4 +73,5 @@ void report_classic(FILE *fp, const struct opts *o, const struct result *r)
 	report_counters(fp, r);
 	report_profile(fp, r);
 	report_tree(fp, r);
+	report_memory(fp, r);
 }

@@ -1,4 +1,5 @@
-/* report/folded.c: folded stacks ("comm;outer;inner N") for flame graphs; the counts sum to the samples. */
+/* report/folded.c: folded stacks ("comm;outer;inner N") for flame graphs; the counts sum to the samples
+   (or to the memory cost that profile_select chose). */
 #include "config.h"
 
 #include "ptime.h"
@@ -8,7 +9,7 @@ int report_folded(FILE *fp, const struct profile *p)
 {
 	size_t i;
 	for (i = 0; i < p->nstacks; i++)
-		if (fprintf(fp, "%s %llu\n", text_folded_stack(p->stacks[i].stack), (unsigned long long)p->stacks[i].count) < 0)
+		if (p->stacks[i].count && fprintf(fp, "%s %llu\n", text_folded_stack(p->stacks[i].stack), (unsigned long long)p->stacks[i].count) < 0)
 			return -1;
 	return fflush(fp) == 0 ? 0 : -1;
 }

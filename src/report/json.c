@@ -641,6 +641,7 @@ int report_json(FILE *fp, const struct opts *o, const struct result *r)
 		jc.json_object_object_add(unavailable, "tree", json_str(r->tree->why));
 	else if (r->tree)
 		json_tree(root, r);
+	report_json_memory(root, unavailable, r);
 	if (r->have_host)
 		jc.json_object_object_add(root, "host", json_host(&r->host));
 	jc.json_object_object_add(root, "unavailable", unavailable);

@@ -134,7 +134,7 @@ static void measure_fault(int sig)
    short under ulimit -v, an assertion or a fault inside libdw on a hostile debug file), the rest
    of the report is printed and ptime exits with the command's status; the profile says why it
    is missing. */
-static void sampler_finish_guarded(void *st, struct result *r)
+static void profile_finish_guarded(struct profile *p, void (*finish)(void *), void *arg, int exit_status)
 {
 	static const int faults[] = { SIGABRT, SIGSEGV, SIGBUS };
 	struct sigaction sa, old[3];
@@ -153,10 +153,9 @@ static void sampler_finish_guarded(void *st, struct result *r)
 	reserve = malloc(MEASURE_RESERVE);
 	why = sigsetjmp(measure_jmp, 1);
 	if (why == 0) {
-		xmalloc_on_failure(r->exit_status, measure_recover);
-		sampler_finish(st);
+		xmalloc_on_failure(exit_status, measure_recover);
+		finish(arg);
 	} else {
-		struct profile *p = r->profile;
 		p->abandoned = true;
 		if (why < 0)
 			snprintf(p->why, sizeof p->why, "out of memory while resolving the samples to functions and lines");
@@ -165,9 +164,14 @@ static void sampler_finish_guarded(void *st, struct result *r)
 				 strsignal(why));
 	}
 	free(reserve);
-	xmalloc_on_failure(r->exit_status, NULL);
+	xmalloc_on_failure(exit_status, NULL);
 	for (i = 0; i < 3; i++)
 		sigaction(faults[i], &old[i], NULL);
+}
+
+static void sampler_finish_st(void *st)
+{
+	sampler_finish(st);
 }
 
 static void sampler_collect(void *st, struct result *r)
@@ -175,7 +179,7 @@ static void sampler_collect(void *st, struct result *r)
 	r->profile->sys_ns = (int64_t)r->ru.ru_stime.tv_sec * NS_PER_SEC + r->ru.ru_stime.tv_usec * 1000;
 	r->profile->cpu_ns = r->profile->sys_ns + (int64_t)r->ru.ru_utime.tv_sec * NS_PER_SEC +
 			     r->ru.ru_utime.tv_usec * 1000;
-	sampler_finish_guarded(st, r);
+	profile_finish_guarded(r->profile, sampler_finish_st, st, r->exit_status);
 	if (r->stopped[0] && !r->profile->abandoned)
 		snprintf(r->profile->why, sizeof r->profile->why,
 			 "the kernel stops sampling at a privileged exec (%.200s)", r->stopped);
@@ -208,12 +212,40 @@ static void cgroup_collect_st(void *st, struct result *r)
 	cgroup_collect(st);
 }
 
+/* --- the allocation sampler: its environment is set before the fork, its rings drained on a timer --- */
+
+static struct alloc_probe *measure_alloc; /* made before the fork, attached after it */
+
+static void *alloc_attach_st(const struct opts *o, struct result *r, pid_t pid)
+{
+	struct alloc_probe *a = measure_alloc;
+	(void)o;
+	(void)r;
+	(void)pid;
+	measure_alloc = NULL;
+	if (a)
+		alloc_attach(a);
+	return a;
+}
+
+static void alloc_finish_st(void *arg)
+{
+	profile_finish(arg);
+}
+
+static void alloc_collect_st(void *st, struct result *r)
+{
+	alloc_collect(st, r);
+	profile_finish_guarded(r->memory->prof, alloc_finish_st, r->memory->prof, r->exit_status);
+}
+
 static const struct probe_ops probes[] = {
 	{ "io", io_attach, NULL, NULL, io_exited, NULL, io_free },
 	{ "counters", counters_attach, NULL, NULL, NULL, counters_collect, NULL },
 	{ "sampler", sampler_attach, sampler_pollfds, sampler_drain, NULL, sampler_collect, sampler_free_st },
 	{ "tree", tree_attach, tree_pollfds, tree_drain, tree_exited, tree_collect, tree_close },
 	{ "cgroup", cgroup_attach, NULL, NULL, NULL, cgroup_collect_st, cgroup_close },
+	{ "memory", alloc_attach_st, alloc_pollfds, alloc_drain, NULL, alloc_collect_st, alloc_free },
 };
 #define NPROBES (sizeof probes / sizeof probes[0])
 
@@ -282,8 +314,16 @@ int measure_run(const struct opts *o, struct result *r)
 	r->argv = o->argv;
 	r->page_size = sysconf(_SC_PAGESIZE);
 
+	if (o->memory) {
+		r->memory = xcalloc(1, sizeof *r->memory);
+		measure_alloc = alloc_prepare(o, r->memory);
+	}
 	rc = spawn_fork(&sp, o->argv);
 	if (rc < 0) {
+		if (measure_alloc)
+			alloc_restore_env(measure_alloc);
+		alloc_free(measure_alloc);
+		measure_alloc = NULL;
 		fprintf(stderr, "ptime: cannot %s: %s\n", sp.failed, strerror(-rc));
 		return EXIT_CANCELED;
 	}
@@ -299,6 +339,11 @@ int measure_run(const struct opts *o, struct result *r)
 	sp.lower_floor = measure_shows_rss(o);
 	spawn_release(&sp, r);
 	measure_poll(st, sp.pid);
+	/* The child shares ptime's memory until its exec (CLONE_VM) and reads environ there: ptime's own
+	   environment is put back only once the command has exited. */
+	for (i = 0; i < NPROBES; i++)
+		if (st[i] && probes[i].free == alloc_free)
+			alloc_restore_env(st[i]);
 	if (spawn_wait_exit(&sp, r) == 0) {
 		if (o->bench)
 			r->cpu = procfs_last_cpu(sp.pid);
@@ -315,7 +360,8 @@ int measure_run(const struct opts *o, struct result *r)
 			probes[i].collect(st[i], r);
 	for (i = 0; i < NPROBES; i++)
 		if (st[i] && probes[i].free &&
-		    !(probes[i].free == sampler_free_st && r->profile && r->profile->abandoned))
+		    !(probes[i].free == sampler_free_st && r->profile && r->profile->abandoned) &&
+		    !(probes[i].free == alloc_free && r->memory && r->memory->prof->abandoned))
 			probes[i].free(st[i]); /* a sampler given up half way is left to the exit */
 	if (!r->ran) {
 		fprintf(stderr, "ptime: lost the command (pid %d)\n", (int)sp.pid);
