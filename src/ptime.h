@@ -197,6 +197,7 @@ struct profile {
 	uint64_t py_unmatched;   /* samples of a read Python thread with no read near their time */
 	uint64_t py_interleaved; /* call-graph samples whose native frames went between their Python frames */
 	bool alloc_sites;        /* a stack's leaf is past the allocator's frames (operator new, malloc) */
+	bool touch_sites;        /* ... and past the C library's memset, memcpy and malloc internals */
 	int cost;                /* what the views count: PROFILE_COST_SAMPLES, or a memory cost */
 	uint64_t samples_charged; /* the views' total of that cost */
 };
@@ -223,6 +224,8 @@ struct memory {
 	bool python_malloc;      /* ptime set PYTHONMALLOC=malloc */
 	unsigned interval_ms;
 	struct profile *prof;
+	struct profile *faults;  /* page faults sampled with their stacks: where memory was first touched */
+	uint64_t fault_period;   /* one fault in this many is sampled */
 	double allocated_bytes, allocations, leaked_bytes, temporary, peak_heap_bytes;
 	int64_t peak_heap_ns;
 	uint64_t peak_rss_tree_bytes; /* the largest sum of the live processes' RSS on a tick */
@@ -881,7 +884,7 @@ int report_trace(FILE *fp, const struct result *r);
 
 /* --- probe/sampler.c --- */
 struct sampler;
-struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, bool python,
+struct sampler *sampler_open(pid_t pid, unsigned hz, uint64_t faults, int call_graph, unsigned stack_bytes, bool python,
 			     struct profile *prof);
 struct pollfd;
 size_t sampler_pollfds(void *s, struct pollfd *out, size_t max);

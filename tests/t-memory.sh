@@ -169,16 +169,31 @@ run env PYTHONMALLOC=pymalloc "$PTIME" --memory sh -c 'echo "$PYTHONMALLOC"' >"$
 is "$(cat "$TMP/pym")" pymalloc "the user's PYTHONMALLOC stands"
 ok "$(ls "${TMPDIR:-/tmp}" | grep -c '^ptime-mem\.' | grep -qx 0; echo $?)" "no record directory is left behind"
 
-# 7. A static binary cannot be preloaded: one line says so, and the run is as without --memory.
-if ${CC:-cc} -static -O0 -o "$TMP/static" "${srcdir:-.}/tests/fx-alloc.c" 2>/dev/null; then
-	run "$PTIME" --memory --json -o "$TMP/st.json" "$TMP/static" 2
+# 7. A static binary cannot be preloaded: one line says so; its first touches are still sampled.
+if ${CC:-cc} -static -g -O0 -o "$TMP/static" "${srcdir:-.}/tests/fx-alloc.c" 2>/dev/null; then
+	run "$PTIME" --memory --json -o "$TMP/st.json" "$TMP/static" 8
 	is "$rc" 0 "static: the command's status"
-	jexpr "$TMP/st.json" 'd["unavailable"]["memory"]' | grep -q 'static binary'
-	ok $? "static: unavailable.memory says why"
+	jexpr "$TMP/st.json" 'd["unavailable"]["memory_allocations"]' | grep -q 'static binary'
+	ok $? "static: unavailable.memory_allocations says why"
+	validate "$TMP/st.json"; ok $? "static: the JSON report is valid against the schema"
+	if jexpr "$TMP/st.json" '"memory_first_touch" in d["unavailable"]' | grep -q False; then
+		t=$(jexpr "$TMP/st.json" 'sum(s["touched_bytes"] for s in d["memory"]["first_touch"]["sites"] if s["function"] == "main")')
+		within "$t" 8388608 10; ok $? "static: main first touched its 8 MiB ($t bytes in sampled faults)"
+	else
+		skip "static: main first touched its 8 MiB" "$(jexpr "$TMP/st.json" 'd["unavailable"]["memory_first_touch"]')"
+	fi
 	"$PTIME" --memory "$TMP/static" 2 2>"$TMP/st.txt"
-	is "$(grep -c '^Memory' "$TMP/st.txt")" 1 "static: the classic report's one line"
+	is "$(grep -c '^Memory: allocations not seen: .*static binary' "$TMP/st.txt")" 1 "static: the classic report's one line"
 else
 	skip "static binary" "no static C library to link one"
+fi
+
+# First touches of a preloaded program: the 10 MiB that held() memsets, on its line, 1 in 8 faults sampled.
+if jexpr "$TMP/s.json" '"memory_first_touch" in d["unavailable"]' | grep -q False; then
+	t=$(jexpr "$TMP/s.json" 'sum(s["touched_bytes"] for s in d["memory"]["first_touch"]["sites"] if s["function"] == "held")')
+	within "$t" 10485760 10; ok $? "first touches: held's memset of 10 MiB ($t bytes)"
+else
+	skip "first touches: held's memset" "$(jexpr "$TMP/s.json" 'd["unavailable"]["memory_first_touch"]')"
 fi
 
 # 8. Bad options: one line, 125, the command not run.

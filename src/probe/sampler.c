@@ -42,15 +42,18 @@ static int sampler_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
 	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool call_graph, bool kernel)
+/* The sampling event: cycles (hw), else the CPU clock, at hz; or with faults, one page fault in faults. */
+static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, uint64_t faults, bool call_graph, bool kernel)
 {
 	int khz = hw ? procfs_read_int("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", -1) : -1;
 
 	memset(a, 0, sizeof *a);
 	a->size = sizeof *a;
 	a->type = hw ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
-	a->config = hw ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK;
-	if (khz > 0 && (uint64_t)khz * 1000 / hz >= 10000) {
+	a->config = hw ? PERF_COUNT_HW_CPU_CYCLES : faults ? PERF_COUNT_SW_PAGE_FAULTS : PERF_COUNT_SW_CPU_CLOCK;
+	if (faults) {
+		a->sample_period = faults; /* each sample stands for as many faults */
+	} else if (khz > 0 && (uint64_t)khz * 1000 / hz >= 10000) {
 		/* A fixed period of cycles: every sample then stands for the same work, so counting
 		   samples is exact. In frequency mode each new process starts with tiny periods and
 		   its start-up would be over-represented unless samples were weighted. */
@@ -80,20 +83,22 @@ static void sampler_attr(struct perf_event_attr *a, bool hw, unsigned hz, bool c
 	a->wakeup_watermark = (unsigned)((sysconf(_SC_PAGESIZE) << SAMPLER_RING_ORDER) / 2);
 }
 
-/* Open one sampling event per online CPU on the corked child. NULL, with prof->why, if sampling cannot start. */
-struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned stack_bytes, bool python,
-			     struct profile *prof)
+/* Open one sampling event per online CPU on the corked child: the CPU's time at hz, or (faults > 0) one
+   page fault in faults, where the command first touched its memory. NULL, with prof->why, if sampling
+   cannot start. */
+struct sampler *sampler_open(pid_t pid, unsigned hz, uint64_t faults, int call_graph, unsigned stack_bytes,
+			     bool python, struct profile *prof)
 {
 	struct sampler *s;
 	struct perf_event_attr a;
 	int cpu, e, maxrate = procfs_read_int("/proc/sys/kernel/perf_event_max_sample_rate", -1);
-	bool hw = true, kernel;
+	bool hw = faults == 0, kernel;
 
-	prof->hz = hz;
+	prof->hz = faults ? 0 : hz;
 	prof->call_graph = call_graph != 0;
 	prof->dwarf = call_graph == 2;
 	prof->stack_bytes = prof->dwarf ? (stack_bytes ? stack_bytes : UNWIND_STACK_DEFAULT) & ~7u : 0;
-	if (maxrate > 0 && hz > (unsigned)maxrate) {
+	if (!faults && maxrate > 0 && hz > (unsigned)maxrate) {
 		snprintf(prof->why, sizeof prof->why,
 			 "cannot sample at %u Hz: kernel.perf_event_max_sample_rate is %d", hz, maxrate);
 		return NULL;
@@ -114,7 +119,7 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 	/* The kernel's code too, where ptime may sample it (root, CAP_PERFMON, paranoid <= 1). */
 	kernel = kallsyms_may_sample(prof->kernel_why, sizeof prof->kernel_why);
 	caps_raise_perfmon();
-	sampler_attr(&a, true, hz, s->call_graph, kernel);
+	sampler_attr(&a, hw, hz, faults, s->call_graph, kernel);
 	if (s->dwarf)
 		unwind_attr(&a, prof->stack_bytes);
 	for (cpu = 0; cpu < s->ncpu; cpu++) {
@@ -141,7 +146,7 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 			} else {
 				hw = false;
 			}
-			sampler_attr(&a, hw, hz, s->call_graph, kernel);
+			sampler_attr(&a, hw, hz, faults, s->call_graph, kernel);
 			if (s->dwarf)
 				unwind_attr(&a, prof->stack_bytes);
 			cpu = -1;
@@ -161,7 +166,8 @@ struct sampler *sampler_open(pid_t pid, unsigned hz, int call_graph, unsigned st
 	s->regs_mask = a.sample_regs_user;
 	if (s->dwarf)
 		s->unw = unwind_new();
-	snprintf(prof->event, sizeof prof->event, "%s%s", hw ? "cycles" : "cpu-clock", kernel ? "" : ":u");
+	snprintf(prof->event, sizeof prof->event, "%s%s", hw ? "cycles" : faults ? "page-faults" : "cpu-clock",
+		 kernel ? "" : ":u");
 	prof->kernel_sampled = kernel;
 	if (kernel)
 		prof->kernel_why[0] = '\0';

@@ -471,10 +471,16 @@ static void profile_resolve_all(struct profile *p)
    delete, the malloc family's entry points where a library calls them on its caller's behalf, and
    code inlined from the system's headers (std::allocator, the containers' node makers): the site is
    the line of the program that made the container grow. */
-static bool profile_allocator_frame(const struct loc *l)
+static bool profile_allocator_frame(const struct profile *p, const struct loc *l)
 {
 	if (l->file && strncmp(l->file, "/usr/include/", 13) == 0)
 		return true;
+	/* where a page is first touched: past the C library's memset and memcpy, to the code that asked */
+	if (p->touch_sites && l->func &&
+	    (strncmp(l->func, "__mem", 5) == 0 || strncmp(l->func, "__str", 5) == 0 || strncmp(l->func, "_int_", 5) == 0 ||
+	     (l->dso && strstr(l->dso, "/libc.so") &&
+	      (strncmp(l->func, "mem", 3) == 0 || strncmp(l->func, "str", 3) == 0 || strcmp(l->func, "sysmalloc") == 0))))
+		return true; /* a static binary's C library has the same names in the executable */
 	static const char *const names[] = { "malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
 					     "aligned_alloc", "posix_memalign", "valloc", "pvalloc", "__libc_malloc",
 					     "__libc_calloc", "__libc_realloc", "__libc_memalign", "mmap", "mmap64",
@@ -504,14 +510,14 @@ static void profile_charge_all(struct profile *p, int k)
 		const struct rstack *rs = &m->rs[r];
 		uint64_t c = k < 0 ? rs->count : (uint64_t)(m->rcost[r][k] + 0.5);
 		size_t n = 0;
-		bool cut = false, leaf = p->alloc_sites;
+		bool cut = false, leaf = p->alloc_sites || p->touch_sites;
 		if (c == 0 && k >= 0)
 			continue;
 		for (i = 0; i < rs->n && !cut; i++) {
 			size_t cn, first = profile_loc(p, &m->frames[rs->off + i], &cn);
 			for (j = 0; j < cn; j++) {
 				const struct loc *l = &p->locs[first + j];
-				if (leaf && profile_allocator_frame(l) && !(i + 1 == rs->n && j + 1 == cn))
+				if (leaf && profile_allocator_frame(p, l) && !(i + 1 == rs->n && j + 1 == cn))
 					continue; /* the site is the first frame past the allocator */
 				leaf = false;
 				if (n == PROFILE_MAX_DEPTH) {

@@ -121,6 +121,66 @@ static void mem_list(FILE *fp, struct profile *p, struct mem_site *s, size_t n, 
 		mem_site_line(fp, p, &s[i], k, total);
 }
 
+/* The first touches' sites: the lines (or functions without lines) where sampled page faults were. */
+static struct mem_site *mem_touch_sites(const struct profile *p, size_t *count)
+{
+	struct mem_site *s = xcalloc(p->nlines + p->nfuncs + 1, sizeof *s);
+	uint64_t *rest = xcalloc(p->nfuncs + 1, sizeof *rest);
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nfuncs; i++)
+		rest[i] = p->funcs[i].self;
+	for (i = 0; i < p->nlines; i++)
+		if (p->lines[i].self) {
+			s[n] = (struct mem_site){ p->lines[i].func, p->lines[i].file, p->lines[i].line, { 0 } };
+			s[n++].cost[0] = p->lines[i].self;
+			rest[p->lines[i].func] -= p->lines[i].self < rest[p->lines[i].func] ? p->lines[i].self : rest[p->lines[i].func];
+		}
+	for (i = 0; i < p->nfuncs; i++)
+		if (rest[i]) {
+			s[n] = (struct mem_site){ i, NULL, 0, { 0 } };
+			s[n++].cost[0] = rest[i];
+		}
+	free(rest);
+	mem_sort(s, n, 0);
+	*count = n;
+	return s;
+}
+
+/* The page faults' share of the first touches, in the classic report. */
+static void mem_touches(FILE *fp, const struct memory *m, long page)
+{
+	const struct profile *f = m->faults;
+	struct mem_site *s;
+	size_t n, i;
+	char a[32];
+
+	if (!f)
+		return;
+	if (f->why[0]) {
+		fprintf(fp, "  first touches: not sampled: %s\n", f->why);
+		return;
+	}
+	mem_bytes(a, sizeof a, (double)f->samples * (double)m->fault_period * (double)page);
+	fprintf(fp, "  first touched:  %10s in %llu sampled page faults (one in %llu, %s), every process\n", a,
+		(unsigned long long)f->samples, (unsigned long long)m->fault_period, f->event);
+	if (f->abandoned || !f->samples)
+		return;
+	s = mem_touch_sites(f, &n);
+	for (i = 0; i < n && i < MEM_TOP; i++) {
+		char *name = demangle_shorten(f->funcs[s[i].func].name, f->names == NAMES_BARE ? DEMANGLE_SHORT_BARE : 0);
+		mem_bytes(a, sizeof a, (double)s[i].cost[0] * (double)m->fault_period * (double)page);
+		fprintf(fp, "    %10s %5.1f%%  %s", a, 100.0 * (double)s[i].cost[0] / (double)f->samples,
+			text_escape_terminal(f->names == NAMES_FULL ? f->funcs[s[i].func].name : name));
+		if (s[i].file)
+			fprintf(fp, "  %s:%d\n", text_escape_terminal(report_path(s[i].file)), s[i].line);
+		else
+			fprintf(fp, "  [%s]\n", text_escape_terminal(report_path(f->funcs[s[i].func].dso)));
+		free(name);
+	}
+	free(s);
+}
+
 static const char *mem_base(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -139,7 +199,8 @@ void report_memory(FILE *fp, const struct result *r)
 	if (!m)
 		return;
 	if (m->why[0] && !m->nprocs) {
-		fprintf(fp, "\nMemory: not measured: %s\n", m->why);
+		fprintf(fp, "\nMemory: allocations not seen: %s\n", m->why);
+		mem_touches(fp, m, r->page_size);
 		return;
 	}
 	p = m->prof;
@@ -186,6 +247,7 @@ void report_memory(FILE *fp, const struct result *r)
 			m->bad_why[0] ? ": " : "", m->bad_why);
 	if (m->why[0])
 		fprintf(fp, "  %s\n", m->why);
+	mem_touches(fp, m, r->page_size);
 	if (!p || p->abandoned) {
 		fprintf(fp, "  sites: %s\n", p ? p->why : "not resolved");
 		return;
@@ -213,7 +275,43 @@ static json_object *jm_int(double v)
 	return jm.json_object_new_int64(v > 0 ? (int64_t)(v + 0.5) : 0);
 }
 
-/* The JSON "memory" object, or its reason in unavailable. */
+/* memory.first_touch: the sampled page faults by site. */
+static json_object *jm_touch(const struct memory *m, long page)
+{
+	const struct profile *f = m->faults;
+	json_object *o = jm.json_object_new_object(), *a, *e;
+	struct mem_site *s;
+	size_t n, i;
+
+	jm_add(o, "event", report_json_str(f->event));
+	jm_add(o, "period", jm.json_object_new_int64((int64_t)m->fault_period));
+	jm_add(o, "page_bytes", jm.json_object_new_int64(page));
+	jm_add(o, "samples", jm.json_object_new_int64((int64_t)f->samples));
+	jm_add(o, "touched_bytes", jm.json_object_new_int64((int64_t)(f->samples * m->fault_period * (uint64_t)page)));
+	if (f->abandoned)
+		return o;
+	a = jm.json_object_new_array();
+	s = mem_touch_sites(f, &n);
+	for (i = 0; i < n && i < MEM_JSON_SITES; i++) {
+		const struct prof_func *fu = &f->funcs[s[i].func];
+		e = jm.json_object_new_object();
+		jm_add(e, "function", report_json_str(fu->name));
+		jm_add(e, "dso", report_json_str(fu->dso));
+		if (s[i].file) {
+			jm_add(e, "file", report_json_str(s[i].file));
+			if (s[i].line > 0)
+				jm_add(e, "line", jm.json_object_new_int(s[i].line));
+		}
+		jm_add(e, "samples", jm.json_object_new_int64((int64_t)s[i].cost[0]));
+		jm_add(e, "touched_bytes", jm.json_object_new_int64((int64_t)(s[i].cost[0] * m->fault_period * (uint64_t)page)));
+		jm.json_object_array_add(a, e);
+	}
+	free(s);
+	jm_add(o, "sites", a);
+	return o;
+}
+
+/* The JSON "memory" object, with the reasons for what it lacks in unavailable. */
 void report_json_memory(json_object *root, json_object *unavailable, const struct result *r)
 {
 	const struct memory *m = r->memory;
@@ -224,16 +322,22 @@ void report_json_memory(json_object *root, json_object *unavailable, const struc
 
 	if (!m || !jm_load("libjson-c.so.5"))
 		return;
-	if (m->why[0] && !m->nprocs) {
-		jm_add(unavailable, "memory", report_json_str(m->why));
-		return;
-	}
 	o = jm.json_object_new_object();
 	jm_add(o, "rate_bytes", jm_int((double)m->rate));
 	jm_add(o, "stacks", report_json_str(m->stack_fp ? "fp" : "unwind"));
+	jm_add(o, "python_malloc", jm.json_object_new_boolean(m->python_malloc));
+	jm_add(o, "peak_rss_bytes", jm.json_object_new_int64((int64_t)r->ru.ru_maxrss * 1024));
+	if (m->faults && m->faults->why[0])
+		jm_add(unavailable, "memory_first_touch", report_json_str(m->faults->why));
+	else if (m->faults)
+		jm_add(o, "first_touch", jm_touch(m, r->page_size));
+	if (m->why[0] && !m->nprocs) {
+		jm_add(unavailable, "memory_allocations", report_json_str(m->why));
+		jm_add(root, "memory", o);
+		return;
+	}
 	jm_add(o, "peak_heap_bytes", jm_int(m->peak_heap_bytes));
 	jm_add(o, "peak_heap_ns", jm.json_object_new_int64(m->peak_heap_ns));
-	jm_add(o, "peak_rss_bytes", jm.json_object_new_int64((int64_t)r->ru.ru_maxrss * 1024));
 	if (m->peak_rss_tree_bytes) {
 		jm_add(o, "peak_rss_tree_bytes", jm.json_object_new_int64((int64_t)m->peak_rss_tree_bytes));
 		jm_add(o, "peak_rss_tree_ns", jm.json_object_new_int64(m->peak_rss_tree_ns));
@@ -245,7 +349,6 @@ void report_json_memory(json_object *root, json_object *unavailable, const struc
 		jm_add(o, "temporary_allocations", jm_int(m->temporary));
 	jm_add(o, "samples", jm.json_object_new_int64(m->prof ? (int64_t)m->prof->samples : 0));
 	jm_add(o, "dropped_records", jm.json_object_new_int64((int64_t)m->dropped));
-	jm_add(o, "python_malloc", jm.json_object_new_boolean(m->python_malloc));
 	if (m->why[0])
 		jm_add(o, "note", report_json_str(m->why));
 	a = jm.json_object_new_array();

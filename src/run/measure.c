@@ -113,7 +113,7 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 		return NULL;
 	r->profile = profile_new(o->inline_caller);
 	/* When sampling cannot start the command runs all the same; every report says why. */
-	return sampler_open(pid, o->sample_hz, o->call_graph, o->call_graph_stack, !o->no_python, r->profile);
+	return sampler_open(pid, o->sample_hz, 0, o->call_graph, o->call_graph_stack, !o->no_python, r->profile);
 }
 
 static sigjmp_buf measure_jmp;
@@ -239,6 +239,36 @@ static void alloc_collect_st(void *st, struct result *r)
 	profile_finish_guarded(r->memory->prof, alloc_finish_st, r->memory->prof, r->exit_status);
 }
 
+/* --- first touches: page faults sampled with their stacks, in every process, preloaded or not --- */
+
+#define MEASURE_FAULT_PERIOD 8 /* one page fault in 8: a sample per 32 KiB first touched */
+
+static void *faults_attach(const struct opts *o, struct result *r, pid_t pid)
+{
+	char why[256];
+	int cg = o->call_graph;
+	unsigned stack = o->call_graph_stack;
+
+	if (!r->memory)
+		return NULL;
+	/* Debian's C library keeps no frame pointers, and a fault is most often in its memset or memcpy:
+	   unwound stacks, unless --call-graph said otherwise. A small copy: the touching code is near. */
+	if (!o->call_graph_named) {
+		cg = unwind_available(why, sizeof why) ? 2 : 1;
+		stack = 4096;
+	}
+	r->memory->fault_period = MEASURE_FAULT_PERIOD;
+	r->memory->faults = profile_new(o->inline_caller);
+	r->memory->faults->touch_sites = true;
+	r->memory->faults->names = o->names;
+	return sampler_open(pid, 0, MEASURE_FAULT_PERIOD, cg, stack, false, r->memory->faults);
+}
+
+static void faults_collect(void *st, struct result *r)
+{
+	profile_finish_guarded(r->memory->faults, sampler_finish_st, st, r->exit_status);
+}
+
 static const struct probe_ops probes[] = {
 	{ "io", io_attach, NULL, NULL, io_exited, NULL, io_free },
 	{ "counters", counters_attach, NULL, NULL, NULL, counters_collect, NULL },
@@ -246,6 +276,7 @@ static const struct probe_ops probes[] = {
 	{ "tree", tree_attach, tree_pollfds, tree_drain, tree_exited, tree_collect, tree_close },
 	{ "cgroup", cgroup_attach, NULL, NULL, NULL, cgroup_collect_st, cgroup_close },
 	{ "memory", alloc_attach_st, alloc_pollfds, alloc_drain, NULL, alloc_collect_st, alloc_free },
+	{ "faults", faults_attach, sampler_pollfds, sampler_drain, NULL, faults_collect, sampler_free_st },
 };
 #define NPROBES (sizeof probes / sizeof probes[0])
 
@@ -360,7 +391,8 @@ int measure_run(const struct opts *o, struct result *r)
 			probes[i].collect(st[i], r);
 	for (i = 0; i < NPROBES; i++)
 		if (st[i] && probes[i].free &&
-		    !(probes[i].free == sampler_free_st && r->profile && r->profile->abandoned) &&
+		    !(probes[i].attach == sampler_attach && r->profile && r->profile->abandoned) &&
+		    !(probes[i].attach == faults_attach && r->memory->faults->abandoned) &&
 		    !(probes[i].free == alloc_free && r->memory && r->memory->prof->abandoned))
 			probes[i].free(st[i]); /* a sampler given up half way is left to the exit */
 	if (!r->ran) {
