@@ -167,7 +167,7 @@ run env LD_PRELOAD=libm.so.6 "$PTIME" --memory sh -c 'echo "$LD_PRELOAD"' >"$TMP
 grep -q '^libm.so.6 /.*libptime-alloc.so$' "$TMP/pre"; ok $? "the user's LD_PRELOAD first, then ptime's"
 run env PYTHONMALLOC=pymalloc "$PTIME" --memory sh -c 'echo "$PYTHONMALLOC"' >"$TMP/pym" 2>/dev/null
 is "$(cat "$TMP/pym")" pymalloc "the user's PYTHONMALLOC stands"
-ok "$(ls "${TMPDIR:-/tmp}" | grep -c '^ptime-mem\.' | grep -qx 0; echo $?)" "no record directory is left behind"
+ok "$(ls /dev/shm "${TMPDIR:-/tmp}" 2>/dev/null | grep -c '^ptime-mem\.' | grep -qx 0; echo $?)" "no record directory is left behind"
 
 # 7. A static binary cannot be preloaded: one line says so; its first touches are still sampled.
 if ${CC:-cc} -static -g -O0 -o "$TMP/static" "${srcdir:-.}/tests/fx-alloc.c" 2>/dev/null; then

@@ -190,10 +190,13 @@ static void *raw_mmap(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* --- the set of sampled live blocks: chained buckets, one lock per stripe of buckets. A free reads its
-   bucket's head without a lock, and an empty bucket (nearly every one, unless rate is small) ends it. --- */
+/* --- the set of sampled live blocks: chained buckets, one lock per stripe of buckets, behind a filter. A
+   free reads one counter of the filter without a lock, and a zero (nearly every one, unless rate is
+   small) ends it: the 8 MiB of buckets are only read where the filter says a block may be, so a free of
+   an unsampled block touches 128 KiB at most, not a page of buckets at random. --- */
 
 #define SET_BITS 20
+#define FILTER_SHIFT 5                  /* one counter for 32 buckets */
 #define SET_STRIPES 256
 #define NODES_PER_CHUNK 32768
 
@@ -204,6 +207,7 @@ struct node {
 };
 
 static struct node **set_buckets;
+static uint32_t set_filter[1u << (SET_BITS - FILTER_SHIFT)]; /* the nodes in each group of buckets */
 static int set_init_lock, pool_lock;
 static int stripe_lock[SET_STRIPES];
 static struct node *stripe_free[SET_STRIPES];
@@ -217,9 +221,13 @@ static inline size_t set_hash(uintptr_t a)
 /* Could p be a sampled block? One load on the path of every free. */
 static inline bool set_maybe(const void *p)
 {
-	struct node **b = __atomic_load_n(&set_buckets, __ATOMIC_ACQUIRE);
+	size_t h = set_hash((uintptr_t)p);
+	struct node **b;
 
-	return b && __atomic_load_n(&b[set_hash((uintptr_t)p)], __ATOMIC_ACQUIRE);
+	if (likely(!__atomic_load_n(&set_filter[h >> FILTER_SHIFT], __ATOMIC_ACQUIRE)))
+		return false;
+	b = __atomic_load_n(&set_buckets, __ATOMIC_ACQUIRE);
+	return b && __atomic_load_n(&b[h], __ATOMIC_ACQUIRE);
 }
 
 static struct node *node_get(size_t stripe)
@@ -253,6 +261,7 @@ static uint64_t set_take(uintptr_t addr)
 	for (pp = &set_buckets[h]; (n = *pp); pp = &n->next)
 		if (n->addr == addr) {
 			__atomic_store_n(pp, n->next, __ATOMIC_RELEASE);
+			__atomic_sub_fetch(&set_filter[h >> FILTER_SHIFT], 1, __ATOMIC_RELEASE);
 			id = n->pid == g.pid ? n->id : 0;
 			n->next = stripe_free[s];
 			stripe_free[s] = n;
@@ -285,6 +294,7 @@ static bool set_put(uintptr_t addr, uint64_t id)
 		n->id = id;
 		n->pid = g.pid;
 		n->next = set_buckets[h];
+		__atomic_add_fetch(&set_filter[h >> FILTER_SHIFT], 1, __ATOMIC_RELEASE);
 		__atomic_store_n(&set_buckets[h], n, __ATOMIC_RELEASE);
 	}
 	unlock(&stripe_lock[s]);

@@ -146,8 +146,14 @@ struct alloc_probe *alloc_prepare(const struct opts *o, struct memory *mem)
 	a = xcalloc(1, sizeof *a);
 	a->mem = mem;
 	a->tfd = -1;
-	snprintf(a->dir, sizeof a->dir, "%s/ptime-mem.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
-	if (!mkdtemp(a->dir)) {
+	/* The rings are shared memory: on tmpfs they are never written back to a disk (which would cost the
+	   command the writeback and show in its I/O). */
+	snprintf(a->dir, sizeof a->dir, "/dev/shm/ptime-mem.XXXXXX");
+	if (!mkdtemp(a->dir))
+		snprintf(a->dir, sizeof a->dir, "%s/ptime-mem.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	else
+		tmp = "/dev/shm";
+	if (strncmp(a->dir, "/dev/shm/", 9) != 0 && !mkdtemp(a->dir)) {
 		snprintf(mem->why, sizeof mem->why, "cannot make a directory for the allocation records in %s: %s",
 			 tmp && *tmp == '/' ? tmp : "/tmp", strerror(errno));
 		free(a);
