@@ -363,6 +363,10 @@ int bench_options_check(struct opts *o, char *err, size_t len)
 		snprintf(err, len, "--trace writes one run's trace; in benchmark mode, --tree reports the tree over the runs");
 		return -EINVAL;
 	}
+	if (o->memory) {
+		snprintf(err, len, "--memory profiles one run's allocations; benchmark mode times many: run them separately");
+		return -EINVAL;
+	}
 	metric = record_metric_name(b->metric);
 	if (!metrics_find(metric) && strcmp(metric, "cpu_ns") != 0) {
 		if (!counters_metric_known(metric)) {

@@ -181,6 +181,30 @@ static void tr_counter(json_object *events, const struct tree *t, int pid)
 	}
 }
 
+/* --memory's timeline as two counters on the command's track: the live sampled heap, and the RSS summed
+   over the processes that loaded the sampler. */
+static void tr_memory(json_object *events, const struct memory *m, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < m->npoints; i++) {
+		const struct mem_point *pt = &m->points[i];
+		json_object *e = tr_event("C", "heap bytes", pid, pid), *args = tr.json_object_new_object();
+		tr_add(args, "heap", tr.json_object_new_int64(pt->heap_bytes > 0 ? (int64_t)(pt->heap_bytes + 0.5) : 0));
+		tr_add(e, "ts", tr_us(pt->t_ns));
+		tr_add(e, "args", args);
+		tr.json_object_array_add(events, e);
+		if (i + 1 == m->npoints && !pt->rss_bytes)
+			break; /* the last point is after the exit: no process to read */
+		e = tr_event("C", "RSS bytes", pid, pid);
+		args = tr.json_object_new_object();
+		tr_add(args, "rss", tr.json_object_new_int64((int64_t)pt->rss_bytes));
+		tr_add(e, "ts", tr_us(pt->t_ns));
+		tr_add(e, "args", args);
+		tr.json_object_array_add(events, e);
+	}
+}
+
 /* Write r's tree as one Chrome Trace Event document (ts and dur in whole µs from the release); 0, or -1 on a write error. */
 int report_trace(FILE *fp, const struct result *r)
 {
@@ -196,6 +220,8 @@ int report_trace(FILE *fp, const struct result *r)
 		tr_proc(events, t, &t->procs[i], i);
 	if (t->nprocs)
 		tr_counter(events, t, t->procs[0].pid);
+	if (t->nprocs && r->memory && r->memory->nprocs)
+		tr_memory(events, r->memory, t->procs[0].pid);
 	tr_add(root, "traceEvents", events);
 	tr_add(root, "displayTimeUnit", tr.json_object_new_string("ms"));
 	for (a = r->argv; *a; a++)
