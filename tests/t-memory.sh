@@ -169,6 +169,13 @@ run env PYTHONMALLOC=pymalloc "$PTIME" --memory sh -c 'echo "$PYTHONMALLOC"' >"$
 is "$(cat "$TMP/pym")" pymalloc "the user's PYTHONMALLOC stands"
 ok "$(ls /dev/shm "${TMPDIR:-/tmp}" 2>/dev/null | grep -c '^ptime-mem\.' | grep -qx 0; echo $?)" "no record directory is left behind"
 
+# The command can write anything where the rings go: a FIFO, a link, garbage, a ring header that lies.
+run timeout 60 "$PTIME" --memory --memory-rate=1 --json -o "$TMP/h.json" sh -c 'd=$PTIME_ALLOC_DIR; mkfifo "$d/1-0"; ln -s /etc/passwd "$d/2-0"
+	head -c 9000 /dev/urandom >"$d/3-0"; printf "PTALLOC\0\001\0\0\0\0\020\0\0" >"$d/4-0"; truncate -s 300M "$d/5-0"; '"$MS"'; exit 3'
+is "$rc" 3 "hostile files among the rings: ptime ends, with the command's status"
+validate "$TMP/h.json"; ok $? "hostile files among the rings: the JSON report is valid"
+is "$(site "$TMP/h.json" held allocations)" 10 "hostile files among the rings: the real ring is read all the same"
+
 # 7. A static binary cannot be preloaded: one line says so; its first touches are still sampled.
 if ${CC:-cc} -static -g -O0 -o "$TMP/static" "${srcdir:-.}/tests/fx-alloc.c" 2>/dev/null; then
 	run "$PTIME" --memory --json -o "$TMP/st.json" "$TMP/static" 8

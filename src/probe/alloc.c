@@ -21,6 +21,8 @@
 #include "inject/alloc-record.h"
 
 #define ALLOC_MAX_FILES 65536u   /* process images read; past it, the rest are counted as not read */
+#define ALLOC_MAX_OPEN 512u      /* rings open at once (a descriptor and a mapping each) */
+#define ALLOC_MAX_MAPPED (2ull << 30) /* bytes of rings mapped at once */
 #define ALLOC_MAX_POINTS 4096u   /* timeline points kept: past it, every other one goes and the step doubles */
 
 
@@ -39,6 +41,7 @@ struct afile {
 	bool ended;                   /* its blocks left the heap: it exited, or exec'd a new image */
 	bool end_queued;              /* found gone: its end is an event of the next round */
 	uint64_t alive_ns, last_ns;   /* when /proc last showed it alive; its last record */
+	uint64_t map_bytes;           /* what its ring maps */
 	const char *comm;
 };
 
@@ -82,6 +85,8 @@ struct alloc_probe {
 	bool peak_pending;            /* the heap reached a new peak since the last snapshot */
 	double heap;
 	uint64_t cur_file;            /* while reading: the file being read */
+	size_t nopen;                 /* rings open now ... */
+	uint64_t mapped;              /* ... and the bytes they map */
 	char saved_preload[8192];
 	bool had_preload, set_pymalloc;
 };
@@ -518,8 +523,32 @@ static void alloc_apply(struct alloc_probe *a, const struct aev *e)
 	}
 }
 
+/* Read file i's last records, add what its ring lost to the figures, and close it. */
+static void alloc_close(struct alloc_probe *a, size_t i)
+{
+	struct afile *af = &a->files[i];
+	struct memory *m = a->mem;
+	struct alloc_read_stats rs;
+
+	if (!af->f)
+		return;
+	alloc_read_stats(af->f, &rs);
+	m->dropped += rs.dropped;
+	m->dropped_bytes += rs.dropped_bytes;
+	m->records += rs.records;
+	if (rs.broken) {
+		m->files_bad++;
+		if (!m->bad_why[0])
+			snprintf(m->bad_why, sizeof m->bad_why, "%s", rs.why);
+	}
+	alloc_read_close(af->f);
+	af->f = NULL;
+	a->nopen--;
+	a->mapped -= af->map_bytes;
+}
+
 /* File i's process ended (it exited, or exec'd another image): what it still held leaves the heap, and is
-   what it leaked. */
+   what it leaked. Its ring was read to its end in this round: it is closed. */
 static void alloc_end(struct alloc_probe *a, size_t i)
 {
 	struct afile *af = &a->files[i];
@@ -528,6 +557,7 @@ static void alloc_end(struct alloc_probe *a, size_t i)
 	if (af->ended || af->proc < 0)
 		return;
 	af->ended = true;
+	alloc_close(a, i);
 	if (af->live <= 0)
 		return;
 	if (a->peak_pending) {
@@ -637,7 +667,10 @@ static void alloc_round(struct alloc_probe *a)
 	a->round++;
 	d = opendir(a->dir);
 	while (d && (de = readdir(d))) {
+		char path[PATH_MAX + 64];
 		struct alloc_file *f;
+		struct stat st;
+		uint64_t size;
 		bool known = false;
 		int rc;
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof a->files[0].name)
@@ -646,15 +679,19 @@ static void alloc_round(struct alloc_probe *a)
 			known = strcmp(a->files[i].name, de->d_name) == 0;
 		if (known)
 			continue;
-		if (a->nfiles >= ALLOC_MAX_FILES) {
+		if (a->nfiles >= ALLOC_MAX_FILES || a->nopen >= ALLOC_MAX_OPEN) {
+			if (a->nfiles < ALLOC_MAX_FILES) /* next round, once another ring is closed */
+				continue;
 			a->mem->files_skipped++;
 			continue;
 		}
-		{
-			char path[PATH_MAX + 64];
-			snprintf(path, sizeof path, "%s/%s", a->dir, de->d_name);
-			rc = alloc_read_open(path, &f);
-		}
+		snprintf(path, sizeof path, "%s/%s", a->dir, de->d_name);
+		/* the command can write anything here: a ring that would pass the bound on what ptime maps
+		   waits until others are closed */
+		size = lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		if (a->mapped + size > ALLOC_MAX_MAPPED && a->nopen > 0)
+			continue;
+		rc = alloc_read_open(path, &f);
 		if (rc == -EAGAIN)
 			continue; /* the header is being written: next round */
 		GROW_ARRAY(a->files, a->nfiles, a->capfiles);
@@ -662,6 +699,11 @@ static void alloc_round(struct alloc_probe *a)
 		snprintf(a->files[a->nfiles].name, sizeof a->files[0].name, "%s", de->d_name);
 		a->files[a->nfiles].f = rc < 0 ? NULL : f;
 		a->files[a->nfiles].proc = -1;
+		if (rc == 0) {
+			a->files[a->nfiles].map_bytes = size;
+			a->nopen++;
+			a->mapped += size;
+		}
 		a->nfiles++;
 		if (rc < 0)
 			a->mem->files_bad++;
@@ -673,7 +715,8 @@ static void alloc_round(struct alloc_probe *a)
 		if (!a->files[i].f)
 			continue;
 		a->cur_file = i;
-		alloc_read_drain(a->files[i].f, &alloc_ops, a);
+		if (alloc_read_drain(a->files[i].f, &alloc_ops, a) < 0)
+			alloc_close(a, i); /* it broke a rule: never read again, its why kept */
 	}
 	/* Those found gone on the last tick: this round read all they wrote. Each ended after its last record
 	   and after /proc last showed it alive, and its blocks leave the heap then, among the other
@@ -731,23 +774,8 @@ void alloc_collect(void *st, struct result *r)
 		profile_cost_add(a->prof, i, MEM_PEAK, peak);
 		profile_cost_add(a->prof, i, MEM_LEAKED, a->sleak[i]);
 	}
-	for (i = 0; i < a->nfiles; i++) {
-		struct alloc_read_stats rs;
-		struct afile *af = &a->files[i];
-		if (!af->f)
-			continue;
-		alloc_read_stats(af->f, &rs);
-		m->dropped += rs.dropped;
-		m->dropped_bytes += rs.dropped_bytes;
-		m->records += rs.records;
-		if (rs.broken) {
-			m->files_bad++;
-			if (!m->bad_why[0])
-				snprintf(m->bad_why, sizeof m->bad_why, "%s", rs.why);
-		}
-		alloc_read_close(af->f);
-		af->f = NULL;
-	}
+	for (i = 0; i < a->nfiles; i++)
+		alloc_close(a, i);
 	if (a->nfiles == 0 && !m->why[0])
 		snprintf(m->why, sizeof m->why, "no process of the command loaded the allocation sampler "
 			 "(a static binary, a setuid program, or one that clears LD_PRELOAD)");

@@ -245,6 +245,9 @@ void report_memory(FILE *fp, const struct result *r)
 	if (m->files_bad)
 		fprintf(fp, "  %llu processes' records could not be read%s%s\n", (unsigned long long)m->files_bad,
 			m->bad_why[0] ? ": " : "", m->bad_why);
+	if (m->files_skipped)
+		fprintf(fp, "  %llu process images were not read (past %u): the figures are low\n",
+			(unsigned long long)m->files_skipped, 65536u);
 	if (m->why[0])
 		fprintf(fp, "  %s\n", m->why);
 	mem_touches(fp, m, r->page_size);
@@ -349,6 +352,10 @@ void report_json_memory(json_object *root, json_object *unavailable, const struc
 		jm_add(o, "temporary_allocations", jm_int(m->temporary));
 	jm_add(o, "samples", jm.json_object_new_int64(m->prof ? (int64_t)m->prof->samples : 0));
 	jm_add(o, "dropped_records", jm.json_object_new_int64((int64_t)m->dropped));
+	if (m->files_bad)
+		jm_add(o, "unreadable_processes", jm.json_object_new_int64((int64_t)m->files_bad));
+	if (m->files_skipped)
+		jm_add(o, "unread_processes", jm.json_object_new_int64((int64_t)m->files_skipped));
 	if (m->why[0])
 		jm_add(o, "note", report_json_str(m->why));
 	a = jm.json_object_new_array();
