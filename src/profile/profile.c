@@ -473,7 +473,10 @@ static void profile_resolve_all(struct profile *p)
    the line of the program that made the container grow. */
 static bool profile_allocator_frame(const struct profile *p, const struct loc *l)
 {
-	if (l->file && strncmp(l->file, "/usr/include/", 13) == 0)
+	/* the C++ and Rust standard libraries' code inlined into the program: a function declared there (a
+	   function of the program's own whose line is inlined code is the program's) */
+	if (l->file && (strncmp(l->file, "/usr/include/", 13) == 0 || strncmp(l->file, "/rustc/", 7) == 0) &&
+	    (!l->decl_file || strncmp(l->decl_file, "/usr/include/", 13) == 0 || strncmp(l->decl_file, "/rustc/", 7) == 0))
 		return true;
 	/* where a page is first touched: past the C library's memset and memcpy, to the code that asked */
 	if (p->touch_sites && l->func &&
@@ -489,7 +492,10 @@ static bool profile_allocator_frame(const struct profile *p, const struct loc *l
 
 	if (!l->func)
 		return false;
-	if (strncmp(l->func, "operator new", 12) == 0 || strncmp(l->func, "operator delete", 15) == 0)
+	if (strncmp(l->func, "operator new", 12) == 0 || strncmp(l->func, "operator delete", 15) == 0 ||
+	    strncmp(l->func, "__rust_", 7) == 0 || strncmp(l->func, "__rdl_", 6) == 0 ||
+	    strncmp(l->func, "alloc::alloc::", 14) == 0 || strncmp(l->func, "<alloc::raw_vec::", 17) == 0 ||
+	    strncmp(l->func, "alloc::raw_vec::", 16) == 0)
 		return true;
 	for (i = 0; names[i]; i++)
 		if (strcmp(l->func, names[i]) == 0)
