@@ -630,6 +630,7 @@ void error(int status, int errnum, const char *fmt, ...) __attribute__((format(p
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+void *xrecalloc(void *p, size_t old, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

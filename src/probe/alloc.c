@@ -446,14 +446,10 @@ static void alloc_stack_change(struct alloc_probe *a, uint32_t s, double d)
 		size_t cap = a->capstack ? a->capstack : 1024;
 		while (cap <= s)
 			cap *= 2;
-		a->slive = xrealloc(a->slive, cap * sizeof *a->slive);
-		a->speak = xrealloc(a->speak, cap * sizeof *a->speak);
-		a->sepoch = xrealloc(a->sepoch, cap * sizeof *a->sepoch);
-		a->sleak = xrealloc(a->sleak, cap * sizeof *a->sleak);
-		memset(a->sleak + a->capstack, 0, (cap - a->capstack) * sizeof *a->sleak);
-		memset(a->slive + a->capstack, 0, (cap - a->capstack) * sizeof *a->slive);
-		memset(a->speak + a->capstack, 0, (cap - a->capstack) * sizeof *a->speak);
-		memset(a->sepoch + a->capstack, 0, (cap - a->capstack) * sizeof *a->sepoch);
+		a->slive = xrecalloc(a->slive, a->capstack, cap, sizeof *a->slive);
+		a->speak = xrecalloc(a->speak, a->capstack, cap, sizeof *a->speak);
+		a->sepoch = xrecalloc(a->sepoch, a->capstack, cap, sizeof *a->sepoch);
+		a->sleak = xrecalloc(a->sleak, a->capstack, cap, sizeof *a->sleak);
 		a->capstack = cap;
 	}
 	if (a->sepoch[s] != a->snap) {

@@ -166,8 +166,7 @@ size_t profile_add(struct profile *p, int pid, int tid, const char *comm, const 
 	}
 	GROW(m->rs, m->nrs, m->caprs);
 	if (m->caprcost < m->caprs) {
-		m->rcost = xrealloc(m->rcost, m->caprs * sizeof *m->rcost);
-		memset(m->rcost + m->caprcost, 0, (m->caprs - m->caprcost) * sizeof *m->rcost);
+		m->rcost = xrecalloc(m->rcost, m->caprcost, m->caprs, sizeof *m->rcost);
 		m->caprcost = m->caprs;
 	}
 	while (m->nframes + n > m->capframes) {
@@ -366,8 +365,7 @@ static bool marks_first(struct marks *m, size_t i, uint64_t stamp)
 		size_t cap = m->cap ? m->cap : 256;
 		while (cap <= i)
 			cap *= 2;
-		m->v = xrealloc(m->v, cap * sizeof *m->v);
-		memset(m->v + m->cap, 0, (cap - m->cap) * sizeof *m->v);
+		m->v = xrecalloc(m->v, m->cap, cap, sizeof *m->v);
 		m->cap = cap;
 	}
 	if (m->v[i] == stamp)

@@ -364,6 +364,19 @@ static void cg_profile(FILE *fp, const struct profile *p, const struct cg_cols *
 	free(rest);
 }
 
+/* "summary:" or "totals:": every profile's totals, in the order of the events. */
+static void cg_totals(FILE *fp, const char *key, const struct cg_cols *a, const struct cg_cols *b)
+{
+	const struct cg_cols *c[2] = { a, b };
+	unsigned i, k;
+
+	fputs(key, fp);
+	for (i = 0; i < 2; i++)
+		for (k = 0; c[i] && k < c[i]->n; k++)
+			fprintf(fp, " %llu", (unsigned long long)c[i]->total[k]);
+	putc('\n', fp);
+}
+
 /* The memory profile's events, as callgrind names them, and the costs they are. */
 static const char *const cg_mem_events[] = { "AllocatedBytes", "Allocations", "PeakBytes", "LeakedBytes",
 					     "Temporary" };
@@ -418,22 +431,13 @@ int report_callgrind(FILE *fp, const struct result *r)
 		fputs(" Samples", fp);
 	for (k = 0; m && k < nm; k++)
 		fprintf(fp, " %s", cg_mem_events[k]);
-	fputs("\nsummary:", fp);
-	if (p)
-		fprintf(fp, " %llu", (unsigned long long)cp.total[0]);
-	for (k = 0; m && k < nm; k++)
-		fprintf(fp, " %llu", (unsigned long long)cm.total[k]);
-	fputs("\n\n", fp);
+	cg_totals(fp, "\nsummary:", p ? &cp : NULL, m ? &cm : NULL);
+	putc('\n', fp);
 	if (p)
 		cg_profile(fp, p, &cp, &t);
 	if (m)
 		cg_profile(fp, m, &cm, &t);
-	fputs("totals:", fp);
-	if (p)
-		fprintf(fp, " %llu", (unsigned long long)cp.total[0]);
-	for (k = 0; m && k < nm; k++)
-		fprintf(fp, " %llu", (unsigned long long)cm.total[k]);
-	putc('\n', fp);
+	cg_totals(fp, "totals:", p ? &cp : NULL, m ? &cm : NULL);
 	if (p)
 		cg_cols_free(&cp);
 	if (m)

@@ -81,6 +81,14 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* Grow an array of old elements of size bytes to n (n > old), the new ones zeroed, or exit. */
+void *xrecalloc(void *p, size_t old, size_t n, size_t size)
+{
+	p = xrealloc(p, n * size);
+	memset((char *)p + old * size, 0, (n - old) * size);
+	return p;
+}
+
 /* Copy a string or exit. */
 char *xstrdup(const char *s)
 {
