@@ -104,7 +104,10 @@ checks.append(("on-CPU slices on the jobs' tracks", all(any(e["pid"] == p["pid"]
 on = sum(e["dur"] for e in cpu) * 1000
 checks.append(("the on-CPU slices add up to the switch records' busy time within 10%% (%d ns, %d)" % (on, d["parallelism"]["busy_ns"]), abs(on - d["parallelism"]["busy_ns"]) <= 0.1 * d["parallelism"]["busy_ns"] + 2e6))
 C = [e for e in ev if e["ph"] == "C"]
-checks.append(("a busy-CPU counter that reaches the maximum and ends at 0", len(C) > 2 and C[-1]["args"]["busy"] == 0 and max(e["args"]["busy"] for e in C) <= d["parallelism"]["max"] and max(e["args"]["busy"] for e in C) > 1))
+# on a loaded machine the two jobs may never have run at once: then the counter's top is one CPU
+top = max(e["args"]["busy"] for e in C) if C else 0
+checks.append(("a busy-CPU counter that reaches the maximum and ends at 0 (top %.3f, most at once %d)" % (top, d["parallelism"]["max"]),
+               len(C) > 2 and C[-1]["args"]["busy"] == 0 and top <= d["parallelism"]["max"] and (top > 1 if d["parallelism"]["max"] > 1 else top > 0.5)))
 tracks = {}
 for e in X:
     tracks.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"]))
