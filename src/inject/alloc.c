@@ -836,9 +836,16 @@ static void init(void)
 	ts.guard--;
 }
 
+/* Every image that loads the library has its ring from the start, sampled allocation or not: ptime then
+   knows every process the sampler was in, not only those whose allocations happened to be sampled. */
 __attribute__((constructor)) static void alloc_ctor(void)
 {
 	init();
+	if (__atomic_load_n(&g.state, __ATOMIC_ACQUIRE) == ST_ON) {
+		ts.guard++;
+		ring_get();
+		ts.guard--;
+	}
 }
 
 static void thread_init(void)
