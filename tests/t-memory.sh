@@ -176,6 +176,17 @@ is "$rc" 3 "hostile files among the rings: ptime ends, with the command's status
 validate "$TMP/h.json"; ok $? "hostile files among the rings: the JSON report is valid"
 is "$(site "$TMP/h.json" held allocations)" 10 "hostile files among the rings: the real ring is read all the same"
 
+# Frame-pointer stacks in programs built without frame pointers (Debian's binutils and gcc): the walk
+# stays within the stack whatever the register holds (as crashed on a frame pointer of -16).
+if command -v "${CC:-cc}" >/dev/null; then
+	run "$PTIME" --memory --memory-rate=1 --call-graph=fp --json -o "$TMP/cc.json" "${CC:-cc}" -c -O2 -o "$TMP/fx.o" "${srcdir:-.}/tests/fx-alloc.c"
+	is "$rc" 0 "fp stacks through the compiler and the assembler: their status"
+	ok "$(jexpr "$TMP/cc.json" 'len(d["memory"]["processes"]) >= 3' | grep -q True; echo $?)" "fp stacks: the driver, cc1 and as each seen"
+else
+	skip "fp stacks through the compiler" "no C compiler"
+	skip "fp stacks: each process" "no C compiler"
+fi
+
 # 7. A static binary cannot be preloaded: one line says so; its first touches are still sampled.
 if ${CC:-cc} -static -g -O0 -o "$TMP/static" "${srcdir:-.}/tests/fx-alloc.c" 2>/dev/null; then
 	run "$PTIME" --memory --json -o "$TMP/st.json" "$TMP/static" 8

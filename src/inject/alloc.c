@@ -547,7 +547,10 @@ __attribute__((noinline)) static unsigned stack_fp(uint64_t *f)
 	if (!ts.stack_hi)
 		ts.stack_hi = stack_top() ?: 1;
 	while (n < ALLOC_FRAMES_MAX) {
-		if (((uintptr_t)fp & 7) || (uintptr_t)fp < lo || (uintptr_t)(fp + 2) > ts.stack_hi)
+		/* fp + 2 could wrap past the top of the address space (a frame pointer of -16 in code built
+		   without them: binutils' as crashed): the bound is on fp itself */
+		if (((uintptr_t)fp & 7) || (uintptr_t)fp < lo || ts.stack_hi < 2 * sizeof *fp ||
+		    (uintptr_t)fp > ts.stack_hi - 2 * sizeof *fp)
 			break;
 		ret = fp[1];
 		if (!ret)
