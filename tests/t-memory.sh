@@ -14,6 +14,17 @@ if ldd "$LIB" 2>/dev/null | grep -q 'lib[a-z]*san'; then
 	echo "1..0 # SKIP libptime-alloc.so is built with a sanitizer, which replaces malloc itself"
 	exit 0
 fi
+if "$PTIME" --version | grep -q 'without libdw'; then
+	# The counts need no symbols; the sites' functions and lines do.
+	run "$PTIME" --memory --memory-rate=1 --json -o "$TMP/nodw.json" "$MS"
+	is "$rc" 0 "without libdw: the command's status"
+	validate "$TMP/nodw.json"; ok $? "without libdw: the JSON report is valid against the schema"
+	is "$("$PY" -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["peak_heap_bytes"], 100014 <= m["allocations"] < 100022)' "$TMP/nodw.json")" \
+		"10785760 True" "without libdw: the heap's peak and the allocations, exactly"
+	echo "# built without libdw: no functions or lines to check"
+	done_testing
+	exit
+fi
 jexpr() { "$PY" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 # line WORD: the line of fx-memsites.c marked "SITE WORD"
 line() { grep -n "SITE $1 " "$SRC" | cut -d: -f1; }
