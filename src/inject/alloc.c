@@ -59,8 +59,7 @@ static struct {
 	pid_t pid;
 	int ring_lock;                  /* taken to make the ring */
 	struct alloc_hdr *ring;         /* NULL until the first record */
-	int maps_lock, maps_listed;     /* the loaded objects were listed in the ring ... */
-	unsigned long long maps_serial; /* ... when the loader's counters were this */
+	int maps_lock, maps_listed;     /* the loaded objects are listed in the ring (a dlopen clears it) */
 	uint32_t maps_generation;
 	uint32_t image;
 	int dropping;                   /* the last record was dropped: do not wait again until one fits */
@@ -580,19 +579,9 @@ static unsigned stack_take(uint64_t *f)
 
 struct maps_walk {
 	struct alloc_hdr *h;
-	unsigned long long serial;      /* dlpi_adds + dlpi_subs of the first object */
 	uint32_t generation;
 	long page;
 };
-
-static int maps_serial(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct maps_walk *w = arg;
-	if (size < offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
-		return 1;
-	w->serial = info->dlpi_adds + info->dlpi_subs;
-	return 1; /* the counters are the same in every entry: the first is enough */
-}
 
 static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -631,25 +620,47 @@ static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* List the loaded objects again when the process loaded or unloaded one since the last listing. */
+/* List the loaded objects, the first time and again after a dlopen or dlclose. Never on the way of a
+   sample otherwise: dl_iterate_phdr takes the loader's lock, and a fork while a thread holds it leaves
+   the child's copy locked for good (glibc does not reset it), so it is only called under maps_lock,
+   which fork_prepare takes. */
 static void maps_note(struct alloc_hdr *h)
 {
-	struct maps_walk w = { h, 0, 0, 0 };
+	struct maps_walk w = { h, 0, 0 };
 
-	dl_iterate_phdr(maps_serial, &w);
-	if (__atomic_load_n(&g.maps_listed, __ATOMIC_ACQUIRE) && w.serial == g.maps_serial)
+	if (likely(__atomic_load_n(&g.maps_listed, __ATOMIC_ACQUIRE)))
 		return;
 	lock(&g.maps_lock);
-	if (!g.maps_listed || w.serial != g.maps_serial) {
+	if (!g.maps_listed) {
 		w.generation = ++g.maps_generation;
 		w.page = sysconf(_SC_PAGESIZE);
 		if (w.page <= 0)
 			w.page = 4096;
-		dl_iterate_phdr(maps_one, &w);
-		g.maps_serial = w.serial;
+		/* listed before the walk: a dlopen during it marks the listing stale again */
 		__atomic_store_n(&g.maps_listed, 1, __ATOMIC_RELEASE);
+		dl_iterate_phdr(maps_one, &w);
 	}
 	unlock(&g.maps_lock);
+}
+
+/* dlopen and dlclose change what is loaded: the next sample lists it again. */
+EXPORT void *dlopen(const char *file, int mode)
+{
+	void *(*real)(const char *, int) = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+	void *r = real ? real(file, mode) : NULL;
+
+	if (r)
+		__atomic_store_n(&g.maps_listed, 0, __ATOMIC_RELEASE);
+	return r;
+}
+
+EXPORT int dlclose(void *handle)
+{
+	int (*real)(void *) = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	int r = real ? real(handle) : -1;
+
+	__atomic_store_n(&g.maps_listed, 0, __ATOMIC_RELEASE);
+	return r;
 }
 
 /* Record the sampled block p of n bytes and remember it as live. */
