@@ -198,6 +198,20 @@ else
 	skip "fp stacks: each process" "no C compiler"
 fi
 
+# A library dlopen'ed after the first sample, by a relative name: its allocation is named all the same.
+if printf '#include <stdlib.h>\nvoid *grab(void) { return malloc(123457); }\n' >"$TMP/grab.c" &&
+	${CC:-cc} -g -shared -fPIC -o "$TMP/libgrab.so" "$TMP/grab.c" 2>/dev/null &&
+	printf '#include <dlfcn.h>\n#include <stdlib.h>\nint main(void) { void *k = malloc(99); void *h = dlopen("./libgrab.so", RTLD_NOW);\n void *(*g)(void) = h ? (void *(*)(void))dlsym(h, "grab") : 0; return !g || !g() || !k; }\n' >"$TMP/dl.c" &&
+	${CC:-cc} -g -o "$TMP/dl" "$TMP/dl.c" -ldl 2>/dev/null; then
+	(cd "$TMP" && "$PTIME" --memory --memory-rate=1 --json -o "$TMP/dl.json" ./dl); rc=$?
+	is "$rc" 0 "dlopen: the command's status"
+	is "$(jexpr "$TMP/dl.json" '[(s["function"], s.get("line")) for s in d["memory"]["sites"] if s["allocated_bytes"] == 123457]')" \
+		"[('grab', 2)]" "dlopen: the dlopen'ed library's allocation is named, on its line"
+else
+	skip "dlopen: status" "no C compiler"
+	skip "dlopen: the library's allocation" "no C compiler"
+fi
+
 # 7. A static binary cannot be preloaded: one line says so; its first touches are still sampled.
 if ${CC:-cc} -static -g -O0 -o "$TMP/static" "${srcdir:-.}/tests/fx-alloc.c" 2>/dev/null; then
 	run "$PTIME" --memory --json -o "$TMP/st.json" "$TMP/static" 8

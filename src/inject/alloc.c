@@ -581,6 +581,7 @@ struct maps_walk {
 	struct alloc_hdr *h;
 	uint32_t generation;
 	long page;
+	char abs[ALLOC_PATH_MAX];       /* a relative object name made absolute */
 };
 
 static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
@@ -595,8 +596,21 @@ static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (!path || !*path)
 		path = g.path; /* the executable itself */
-	if (path[0] != '/')
-		return 0; /* the vDSO: no file */
+	if (path[0] != '/') {
+		/* dlopen("./libx.so") names the object as it was given: from the working directory (which
+		   the program may since have left: then its stacks stay unnamed). The vDSO has no '/'. */
+		size_t dl;
+		if (!strchr(path, '/') || !getcwd(w->abs, sizeof w->abs - 2))
+			return 0;
+		dl = strlen(w->abs);
+		w->abs[dl++] = '/';
+		if (path[0] == '.' && path[1] == '/')
+			path += 2;
+		if (dl + strlen(path) >= sizeof w->abs)
+			return 0;
+		memcpy(w->abs + dl, path, strlen(path) + 1);
+		path = w->abs;
+	}
 	len = strnlen(path, ALLOC_PATH_MAX);
 	memset(&m, 0, sizeof m);
 	if (stat(path, &st) == 0) {
@@ -626,12 +640,13 @@ static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
    which fork_prepare takes. */
 static void maps_note(struct alloc_hdr *h)
 {
-	struct maps_walk w = { h, 0, 0 };
+	static struct maps_walk w; /* under maps_lock; too large for a thread's stack in a malloc hook */
 
 	if (likely(__atomic_load_n(&g.maps_listed, __ATOMIC_ACQUIRE)))
 		return;
 	lock(&g.maps_lock);
 	if (!g.maps_listed) {
+		w.h = h;
 		w.generation = ++g.maps_generation;
 		w.page = sysconf(_SC_PAGESIZE);
 		if (w.page <= 0)
