@@ -124,11 +124,12 @@ static bool alloc_lib(char *out, size_t len, char *why, size_t whylen)
 			snprintf(out, len, "%s/libptime-alloc.so", PKGLIBDIR);
 	}
 	if (access(out, R_OK) != 0) {
-		snprintf(why, whylen, "cannot read the allocation sampler %s: %s", out, strerror(errno));
+		snprintf(why, whylen, "cannot read the allocation sampler %.160s: %s", out, strerror(errno));
 		return false;
 	}
 	if (strchr(out, ' ') || strchr(out, ':')) {
-		snprintf(why, whylen, "the allocation sampler's path %s has a space or a colon, which LD_PRELOAD cannot hold", out);
+		snprintf(why, whylen, "the allocation sampler's path %.160s has a space or a colon, which LD_PRELOAD cannot hold",
+			 out);
 		return false;
 	}
 	return true;
@@ -148,6 +149,11 @@ struct alloc_probe *alloc_prepare(const struct opts *o, struct memory *mem)
 	mem->interval_ms = o->memory_interval_ms;
 	if (!alloc_lib(lib, sizeof lib, mem->why, sizeof mem->why))
 		return NULL;
+	if (old && strlen(old) >= sizeof a->saved_preload) {
+		snprintf(mem->why, sizeof mem->why, "LD_PRELOAD is longer than the %zu bytes ptime keeps of it",
+			 sizeof a->saved_preload - 1);
+		return NULL;
+	}
 	a = xcalloc(1, sizeof *a);
 	a->mem = mem;
 	a->tfd = -1;
@@ -681,7 +687,8 @@ static void alloc_round(struct alloc_probe *a)
 			a->mem->files_skipped++;
 			continue;
 		}
-		snprintf(path, sizeof path, "%s/%s", a->dir, de->d_name);
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", a->dir, de->d_name) >= sizeof path)
+			continue;
 		/* the command can write anything here: a ring that would pass the bound on what ptime maps
 		   waits until others are closed */
 		size = lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
@@ -692,7 +699,7 @@ static void alloc_round(struct alloc_probe *a)
 			continue; /* the header is being written: next round */
 		GROW_ARRAY(a->files, a->nfiles, a->capfiles);
 		memset(&a->files[a->nfiles], 0, sizeof a->files[0]);
-		snprintf(a->files[a->nfiles].name, sizeof a->files[0].name, "%s", de->d_name);
+		memcpy(a->files[a->nfiles].name, de->d_name, strlen(de->d_name) + 1); /* shorter: checked above */
 		a->files[a->nfiles].f = rc < 0 ? NULL : f;
 		a->files[a->nfiles].proc = -1;
 		if (rc == 0) {
