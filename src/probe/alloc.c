@@ -20,6 +20,10 @@
 #include "ptime.h"
 #include "inject/alloc-record.h"
 
+#ifndef PKGLIBDIR /* Makefile.am says where the library is installed; the fuzzers' build does not */
+#define PKGLIBDIR "/usr/local/lib/ptime"
+#endif
+
 #define ALLOC_MAX_FILES 65536u   /* process images read; past it, the rest are counted as not read */
 #define ALLOC_MAX_OPEN 512u      /* rings open at once (a descriptor and a mapping each) */
 #define ALLOC_MAX_MAPPED (2ull << 30) /* bytes of rings mapped at once */
