@@ -146,7 +146,8 @@ struct alloc_probe *alloc_prepare(const struct opts *o, struct memory *mem)
 {
 	struct alloc_probe *a;
 	char lib[PATH_MAX], buf[PATH_MAX + 8192 + 2], num[32];
-	const char *tmp = getenv("TMPDIR"), *old = getenv("LD_PRELOAD");
+	const char *tmp = getenv("TMPDIR"), *old = getenv("LD_PRELOAD"), *base[2];
+	int i;
 
 	mem->rate = o->memory_rate;
 	mem->stack_fp = o->call_graph == 1 && o->call_graph_named;
@@ -162,15 +163,17 @@ struct alloc_probe *alloc_prepare(const struct opts *o, struct memory *mem)
 	a->mem = mem;
 	a->tfd = -1;
 	/* The rings are shared memory: on tmpfs they are never written back to a disk (which would cost the
-	   command the writeback and show in its I/O). */
-	snprintf(a->dir, sizeof a->dir, "/dev/shm/ptime-mem.XXXXXX");
-	if (!mkdtemp(a->dir))
-		snprintf(a->dir, sizeof a->dir, "%s/ptime-mem.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
-	else
-		tmp = "/dev/shm";
-	if (strncmp(a->dir, "/dev/shm/", 9) != 0 && !mkdtemp(a->dir)) {
-		snprintf(mem->why, sizeof mem->why, "cannot make a directory for the allocation records in %s: %s",
-			 tmp && *tmp == '/' ? tmp : "/tmp", strerror(errno));
+	   command the writeback and show in its I/O). Else where temporary files go. */
+	base[0] = "/dev/shm";
+	base[1] = tmp && *tmp == '/' ? tmp : "/tmp";
+	for (i = 0; i < 2; i++) {
+		snprintf(a->dir, sizeof a->dir, "%.3000s/ptime-mem.XXXXXX", base[i]); /* mkdtemp's template */
+		if (mkdtemp(a->dir))
+			break;
+	}
+	if (i == 2) {
+		snprintf(mem->why, sizeof mem->why, "cannot make a directory for the allocation records in %.100s: %s",
+			 base[1], strerror(errno));
 		free(a);
 		return NULL;
 	}
