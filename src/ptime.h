@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "inject/pylayout.h"
+
 /* Exit statuses of ptime itself, as GNU time and env(1) use them. */
 #define EXIT_CANCELED 125      /* ptime failed before the command ran */
 #define EXIT_CANNOT_INVOKE 126 /* found but not runnable */
@@ -235,6 +237,7 @@ struct memory {
 	struct mem_point *points;
 	size_t npoints, cappoints;
 	uint64_t records, dropped, dropped_bytes, unmapped_frames, files_bad, files_skipped;
+	uint64_t python_samples; /* samples with Python frames */
 	char bad_why[96];
 };
 
@@ -782,6 +785,7 @@ void ring_replay(const struct ring_reader *rr, struct bytes *bufs, size_t *pos, 
 
 /* --- probe/alloc-read.c: the ring files of libptime-alloc.so (inject/alloc-record.h) --- */
 struct alloc_file;
+struct alloc_pyframe;
 /* Who wrote a ring file (its first record); exe is owned by the reader. */
 struct alloc_proc_info {
 	pid_t pid, ppid;
@@ -803,6 +807,15 @@ struct alloc_event {
 	uint64_t time_ns;               /* CLOCK_MONOTONIC */
 	const uint64_t *frames;         /* return addresses, innermost first; valid during the callback */
 	unsigned nframes;
+	const struct alloc_pyframe *py; /* the thread's Python frames, innermost first, in host order */
+	unsigned npy;
+};
+/* A CPython code object of the process (ALLOC_REC_PYCODE); the strings are owned by the reader. */
+struct alloc_pycode_info {
+	uint64_t code;
+	unsigned version;               /* PY_VERSION_HEX */
+	int firstline;
+	const char *file, *name;
 };
 /* An executable segment the process had loaded; a new generation replaces the segments of the last. */
 struct alloc_map_info {
@@ -815,6 +828,7 @@ struct alloc_read_ops {
 	void (*map)(void *ctx, const struct alloc_map_info *m);
 	void (*alloc)(void *ctx, const struct alloc_event *e);
 	void (*free)(void *ctx, const struct alloc_event *e);
+	void (*pycode)(void *ctx, const struct alloc_pycode_info *c);
 };
 struct alloc_read_stats {
 	pid_t pid;                      /* from the process record; 0 before it */
@@ -924,32 +938,9 @@ void pyproc_close(struct pyproc *pp);
 
 /* The parts' shared state: one version's layout, the process, its cached code objects. */
 #define PY_MAX_DEPTH 512        /* a longer frame chain is garbage */
-#define PY_TS_READ 512          /* bytes of a thread state read, at most */
-#define PY_FRAME_READ 128       /* of a frame */
-#define PY_CODE_READ 256        /* of a code object's header */
 #define PY_MAX_STRING 4096      /* a name or file name is cut there */
 #define PY_MAX_TABLE (1u << 20) /* a longer line table is not read: no line */
 #define PY_IOVS (2 + 3 * PY_MAX_DEPTH) /* one stack's batched read: the top twice, each code's header and two strings */
-enum { PYF_OBJECT, PYF_IFRAME, PYF_EXEC };       /* frames: PyFrameObject (3.9, 3.10), _PyInterpreterFrame, 3.13's */
-enum { PYLINE_LNOTAB = 1, PYLINE_310, PYLINE_311 }; /* line tables: co_lnotab, PEP 626, location table */
-struct pyoffs {
-	unsigned rt_interps;                 /* _PyRuntime: interpreters.head */
-	unsigned is_next, is_threads;        /* PyInterpreterState: next, thread list head */
-	unsigned ts_next, ts_tid, ts_frame;  /* PyThreadState: next, thread id, frame (or cframe) */
-	unsigned ts_read;
-	bool ts_native;                      /* ts_tid is native_thread_id (3.11+), not the pthread_t */
-	bool cframe;                         /* 3.11, 3.12: ts_frame points to a _PyCFrame ... */
-	unsigned cf_frame;                   /* ... whose current_frame is here */
-	int frames;                          /* PYF_* */
-	unsigned fr_back, fr_code, fr_instr, fr_owner, fr_read;
-	bool skip_cstack;                    /* 3.12+: owner 3 is a C-stack shim (below each eval call's frames) */
-	unsigned fr_entry;                   /* 3.11: is_entry (an eval call's outermost frame); 0: none */
-	int lasti_scale;                     /* frame objects: bytes per f_lasti unit */
-	unsigned co_size, co_first, co_file, co_name, co_table, co_code, co_adaptive, co_read;
-	int table;                           /* PYLINE_* */
-	unsigned str_state, str_len, str_ascii, str_compact; /* str_ascii, str_compact: where the data starts */
-	unsigned bytes_size, bytes_data;
-};
 struct pythread { pid_t tid; uint64_t ts, key; };
 /* What a str object held when it was read: its length field and data, from str_len on (len bytes, the
    data from byte data on; those between, its hash and state, may change), hashed (FNV-1a). */
@@ -1000,7 +991,6 @@ bool pycode_same_strings(const struct pycode_ent *c, const unsigned char *buf);
 const struct pycode_ent *pycode_get(struct pyproc *pp, uint64_t code, const unsigned char *hdr, uint64_t checked, int *why);
 void pycode_free(struct pyproc *pp);
 /* probe/pyread-line.c */
-int pyline_find(int fmt, const unsigned char *t, size_t n, int first, long addr);
 /* probe/pyread-elf.c (pyread-elf-none.c without libdw) */
 /* name; address in the process (0: absent), size; off: the offset in the file its first byte is at,
    as a sample's frame names code (0 if no loadable segment holds it) */
@@ -1019,6 +1009,21 @@ void pysampler_exit(struct pysampler *ps, int pid, int tid);
 void pysampler_sampled(struct pysampler *ps, int pid, int tid);
 void pysampler_tick(struct pysampler *ps);
 uint64_t pysampler_horizon(const struct pysampler *ps);
+/* Where a CPython's own code is: interned paths of the files (executable, libpython), the one its eval
+   loop is in, and where in it (offsets in the file). */
+struct py_interp {
+	const char *interp[2];
+	const char *eval_path;
+	struct pyrange eval[2];
+	size_t neval;
+};
+/* A Python stack as the interleaving takes it: a count, then that many locations (profile_python_loc),
+   innermost first, PY_ENTRY set on the outermost frame of each call of the eval loop. */
+#define PY_ENTRY 0x80000000u
+/* Native frames f[0..n) with the Python stack interleaved, each eval frame replaced by its call's Python
+   frames (probe/python.c): the new count, or 0 when they do not fit (f unchanged). */
+size_t py_interleave(const struct py_interp *p, const struct symbols *syms, struct frame *f, size_t n,
+		     const uint32_t *stack, size_t max);
 size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct frame *f, size_t n, size_t max);
 void pysampler_finish(struct pysampler *ps);
 void pysampler_free(struct pysampler *ps);

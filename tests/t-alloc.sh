@@ -160,7 +160,7 @@ path, kind = sys.argv[1], sys.argv[2]
 ring = 64 << 10
 hdr = bytearray(4096)
 hdr[0:8] = b"PTALLOC\0"
-struct.pack_into("<IIQI", hdr, 8, 1, 4096, ring, 999)
+struct.pack_into("<IIQI", hdr, 8, 2, 4096, ring, 999)  # ALLOC_VERSION
 data = bytearray(ring)
 stamp = lambda pos: ((pos // 8) ^ 0x9e3779b9) & 0xffffffff
 proc = struct.pack("<IHHIIQQIIII", stamp(0), 2, 48, 999, 1, 1, 0, 1, 0, 0, 0)

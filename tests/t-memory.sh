@@ -240,7 +240,42 @@ else
 	skip "first touches: held's memset" "$(jexpr "$TMP/ft.json" 'd["unavailable"]["memory_first_touch"]')"
 fi
 
-# 8. Bad options: one line, 125, the command not run.
+# 8. Python: a sample taken in Python code has its thread's Python frames, walked inside the process.
+PM=${srcdir:-.}/tests/fx-py-mem.py
+# pysite JSON FUNC KEY: the cost KEY of fx-py-mem.py's function FUNC, on its marked line
+pysite() {
+	"$PY" - "$1" "$2" "$3" "$(grep -n "SITE $2\$" "$PM" | cut -d: -f1)" <<'PYEOF'
+import json, sys
+m = json.loads(open(sys.argv[1]).read().splitlines()[-1])["memory"]
+got = [s for s in m["sites"] if s.get("file", "").endswith("fx-py-mem.py") and s.get("function") == sys.argv[2]
+       and s.get("line") == int(sys.argv[4])]
+print(sum(s[sys.argv[3]] for s in got) if got else "none")
+PYEOF
+}
+for v in 3.11 3.12 3.13; do
+	if [ "$v" = 3.11 ]; then py=$PY; else py=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | head -1); fi
+	if [ -z "$py" ] || ! [ -x "$py" ]; then
+		for m in main thread fork split zlib; do skip "Python $v: $m" "no CPython $v here"; done
+		continue
+	fi
+	# Each bytearray(n) is a block of n + 1 bytes and its object's; at rate 1, exactly 2000 of each.
+	for m in main thread fork; do
+		run "$PTIME" --memory --memory-rate=1 --json -o "$TMP/py$v$m.json" "$py" "$PM" $m
+		t=$(pysite "$TMP/py$v$m.json" three allocated_bytes); o=$(pysite "$TMP/py$v$m.json" one allocated_bytes)
+		is "$rc/$(pysite "$TMP/py$v$m.json" three allocations)/$(pysite "$TMP/py$v$m.json" one allocations)/$(
+			"$PY" -c "print(2000 * 30001 <= $t <= 2000 * 30201 and 2000 * 10001 <= $o <= 2000 * 10201)" 2>&1)" \
+			"0/4000/4000/True" "Python $v, $m: each line's blocks at rate 1, on its line ($t, $o bytes)"
+	done
+	# Sampled at 64 KiB: the split 3:1 within 10%.
+	run "$PTIME" --memory --memory-rate=65536 --json -o "$TMP/py$v.json" "$py" "$PM" main 20000
+	t=$(pysite "$TMP/py$v.json" three allocated_bytes); o=$(pysite "$TMP/py$v.json" one allocated_bytes)
+	is "$("$PY" -c "print(2.7 <= $t / $o <= 3.3)" 2>&1)" True "Python $v: the lines' split at rate 64 KiB is 3:1 within 10% ($t, $o)"
+	# An extension's C code stays between the Python frames that called it.
+	run "$PTIME" --memory --memory-rate=4096 --folded="$TMP/py$v.folded" --folded-cost=allocated "$py" "$PM" zlib
+	grep -Eq ';packed;(<listcomp>;)?(zlib_compress;[a-z_]*;)?deflateInit2_ ' "$TMP/py$v.folded"; ok $? "Python $v: zlib's C frames under the Python line that called it"
+done
+
+# 9. Bad options: one line, 125, the command not run.
 for a in --memory-rate=0 --memory-rate=x --memory-rate=-5 --memory-interval=0 "--folded-cost=bytes --memory --folded=$TMP/x" \
 	"--folded-cost=peak --folded=$TMP/x" "--folded-cost=peak --memory"; do
 	# shellcheck disable=SC2086
@@ -248,7 +283,7 @@ for a in --memory-rate=0 --memory-rate=x --memory-rate=-5 --memory-interval=0 "-
 	is "$rc/$(wc -l <"$TMP/err")/$([ -e "$TMP/ran" ] && echo ran)" "125/2/" "refused: $a"
 done
 
-# 9. As an unprivileged user.
+# 10. As an unprivileged user.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	u=$TMP/u
 	mkdir -m 1777 "$u"
@@ -256,8 +291,11 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	run setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$u" "$PTIME" --memory --memory-rate=1 --json -o "$u/r.json" "$MS" fork
 	is "$rc" 0 "unprivileged: status"
 	is "$(site "$u/r.json" held allocations)/$(site "$u/r.json" keep leaked_bytes)" "20/600000" "unprivileged: both processes' sites"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$u" "$PTIME" --memory --memory-rate=1 --json -o "$u/py.json" "$PY" "$PM" fork
+	is "$rc/$(pysite "$u/py.json" three allocations)/$(pysite "$u/py.json" one allocations)" "0/4000/4000" "unprivileged: a forked Python child's lines"
 else
 	skip "unprivileged: status" "needs root and setpriv to switch users"
 	skip "unprivileged: sites" "needs root and setpriv to switch users"
+	skip "unprivileged: Python lines" "needs root and setpriv to switch users"
 fi
 done_testing

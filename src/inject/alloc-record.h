@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define ALLOC_MAGIC "PTALLOC"           /* 8 bytes with its NUL */
-#define ALLOC_VERSION 1
+#define ALLOC_VERSION 2
 #define ALLOC_HDR_BYTES 4096u           /* the ring starts here */
 #define ALLOC_RING_DEFAULT (4u << 20)
 #define ALLOC_RING_MIN (64u << 10)
@@ -29,6 +29,8 @@
 #define ALLOC_ALIGN 8u                  /* every record's size is a multiple of this */
 #define ALLOC_REC_MAX 8192u             /* no record is larger */
 #define ALLOC_FRAMES_MAX 64u
+#define ALLOC_PYFRAMES_MAX 96u         /* Python frames of a sample, innermost first */
+#define ALLOC_PYNAME_MAX 1024u          /* bytes of a code object's file or function name */
 #define ALLOC_PATH_MAX 4096u            /* bytes of executable path in an ALLOC_REC_PROC */
 
 /* The header. Producer and consumer words sit on cache lines of their own. */
@@ -65,6 +67,7 @@ enum alloc_rec_type {
 	ALLOC_REC_ALLOC = 3,            /* a sampled allocation */
 	ALLOC_REC_FREE = 4,             /* the end of a sampled allocation */
 	ALLOC_REC_MAP = 5,              /* an executable mapping of a loaded object: stacks are symbolized by them */
+	ALLOC_REC_PYCODE = 6,           /* a CPython code object, before the first sample whose stack has it */
 };
 
 /* How an allocation was made (alloc_sample.kind) or ended (alloc_free.kind). */
@@ -102,7 +105,28 @@ struct alloc_map {
 	uint64_t dev, ino;              /* of the file, as stat gave them when it was listed (0: unknown) */
 };
 
-/* ALLOC_REC_ALLOC: followed by nframes return addresses (uint64_t), innermost first.
+/* ALLOC_REC_PYCODE: followed by file_len bytes of its file name, then name_len of its function's name
+   (UTF-8, no NUL), padded to ALLOC_ALIGN. A code object is described once, and again if its address
+   comes to hold another one. */
+struct alloc_pycode {
+	struct alloc_rec rec;
+	uint64_t code;                  /* its address */
+	uint32_t version;               /* the interpreter's, as PY_VERSION_HEX */
+	int32_t firstline;              /* co_firstlineno */
+	uint16_t file_len, name_len;
+	uint32_t pad;
+};
+
+/* One Python frame of a sample: which code object, at which line (0: none known). */
+#define ALLOC_PY_ENTRY 1u               /* the outermost frame of one call of the interpreter's eval loop */
+struct alloc_pyframe {
+	uint64_t code;
+	int32_t line;
+	uint32_t flags;                 /* ALLOC_PY_* */
+};
+
+/* ALLOC_REC_ALLOC: followed by nframes return addresses (uint64_t), innermost first, then npy Python
+   frames (struct alloc_pyframe), innermost first, when the allocating thread runs Python code.
    The sample stands for weight_bytes bytes and weight_count / 2^32 allocations: size / p and 1 / p,
    with p = 1 - exp(-size / rate) the chance that an allocation of that size is sampled (1 at rate 1). */
 struct alloc_sample {
@@ -116,6 +140,8 @@ struct alloc_sample {
 	uint64_t weight_bytes;
 	uint64_t weight_count;          /* 32.32 fixed point */
 	uint64_t time_ns;               /* CLOCK_MONOTONIC */
+	uint16_t npy;                   /* <= ALLOC_PYFRAMES_MAX */
+	uint16_t pad[3];
 };
 
 /* ALLOC_REC_FREE: a sampled allocation of this file ended (free, realloc, munmap, mremap). */

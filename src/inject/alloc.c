@@ -27,6 +27,7 @@
 #include <unwind.h>
 
 #include "inject/alloc-record.h"
+#include "inject/pylayout.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -638,6 +639,8 @@ static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
    sample otherwise: dl_iterate_phdr takes the loader's lock, and a fork while a thread holds it leaves
    the child's copy locked for good (glibc does not reset it), so it is only called under maps_lock,
    which fork_prepare takes. */
+static void py_find(void);
+
 static void maps_note(struct alloc_hdr *h)
 {
 	static struct maps_walk w; /* under maps_lock; too large for a thread's stack in a malloc hook */
@@ -654,6 +657,7 @@ static void maps_note(struct alloc_hdr *h)
 		/* listed before the walk: a dlopen during it marks the listing stale again */
 		__atomic_store_n(&g.maps_listed, 1, __ATOMIC_RELEASE);
 		dl_iterate_phdr(maps_one, &w);
+		py_find();
 	}
 	unlock(&g.maps_lock);
 }
@@ -678,15 +682,207 @@ EXPORT int dlclose(void *handle)
 	return r;
 }
 
+/* --- Python frames: the sample of a thread that runs Python code carries its Python stack, walked here, in
+   the thread's own memory (its frames are its own: no other thread pushes or pops them, so the chain is
+   whole), with the layouts of pylayout.h. Each code object is described once in the ring (file, name,
+   first line), so ptime needs nothing of the process after it exits: a module's code, freed once its
+   import is done, is named all the same. --- */
+
+#define PY_SEEN 4096u                   /* code objects remembered as described, by address (a cache) */
+#define PY_WALK_MAX 4096u               /* frames looked at: past it, the chain is not followed */
+
+enum { PYS_UNKNOWN, PYS_NONE, PYS_READY };
+
+struct py_seen { uintptr_t code, file, name, table; int32_t first; };
+
+static struct {
+	int state;                      /* PYS_*, set under maps_lock */
+	struct pyoffs o;
+	unsigned version;
+	int (*is_init)(void);
+	void *(*this_ts)(void);         /* PyGILState_GetThisThreadState: a TSS read, no allocation */
+	uintptr_t code_type;
+	int lock;                       /* over seen */
+	struct py_seen *seen;
+	char buf[2 * (4 * ALLOC_PYNAME_MAX + 1)]; /* under lock: a description's strings */
+} py;
+
+/* Whether this process runs CPython of a known layout; looked for with the loaded objects (maps_note:
+   after each dlopen), under maps_lock, until found. */
+static void py_find(void)
+{
+	const unsigned long *pv;
+	uintptr_t rt;
+	unsigned minor;
+
+	if (py.state == PYS_READY)
+		return;
+	py.state = PYS_NONE;
+	rt = (uintptr_t)dlsym(RTLD_DEFAULT, "_PyRuntime");
+	py.is_init = (int (*)(void))dlsym(RTLD_DEFAULT, "Py_IsInitialized");
+	py.this_ts = (void *(*)(void))dlsym(RTLD_DEFAULT, "PyGILState_GetThisThreadState");
+	py.code_type = (uintptr_t)dlsym(RTLD_DEFAULT, "PyCode_Type");
+	if (!rt || !py.is_init || !py.this_ts || !py.code_type)
+		return;
+	py.version = 0;
+	if ((pv = (const unsigned long *)dlsym(RTLD_DEFAULT, "Py_Version")) != NULL) {
+		py.version = (unsigned)*pv;
+	} else {
+		/* before 3.11: "3.10.13 (main, ...", from a static buffer */
+		const char *(*gv)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "Py_GetVersion");
+		const char *v = gv ? gv() : NULL;
+		if (v && v[0] == '3' && v[1] == '.' && v[2] >= '0' && v[2] <= '9') {
+			minor = (unsigned)(v[2] - '0');
+			if (v[3] >= '0' && v[3] <= '9')
+				minor = minor * 10 + (unsigned)(v[3] - '0');
+			py.version = 3u << 24 | minor << 16;
+		}
+	}
+	if (py.version >> 24 != 3)
+		return;
+	minor = py.version >> 16 & 0xff;
+#if defined(__x86_64__)
+	if (minor >= 9 && minor <= 12)
+		py.o = pylayout_fixed[minor - 9];
+	else if (minor != 13 || pylayout_debug((const unsigned char *)rt, py.version, &py.o) != NULL)
+		return;
+#else
+	return;
+#endif
+	if (!py.seen && !(py.seen = raw_mmap(PY_SEEN * sizeof *py.seen)))
+		return;
+	__atomic_store_n(&py.state, PYS_READY, __ATOMIC_RELEASE);
+}
+
+static uintptr_t py_ptr(const unsigned char *b, unsigned off)
+{
+	uintptr_t v;
+	memcpy(&v, b + off, sizeof v);
+	return v;
+}
+
+/* The str at s as UTF-8 in d (room for 4 * ALLOC_PYNAME_MAX + 1): its length; 0 for any other form. */
+static size_t py_str(const unsigned char *s, char *d)
+{
+	const struct pyoffs *o = &py.o;
+	uint32_t state, kind;
+	int64_t len;
+
+	d[0] = '\0';
+	if (!s)
+		return 0;
+	memcpy(&state, s + o->str_state, sizeof state);
+	memcpy(&len, s + o->str_len, sizeof len);
+	kind = (state >> 2) & 7;
+	if (!((state >> 5) & 1) || (kind != 1 && kind != 2 && kind != 4) || len < 0)
+		return 0;
+	if (len > (int64_t)ALLOC_PYNAME_MAX)
+		len = ALLOC_PYNAME_MAX;
+	return pylayout_utf8(d, kind, s + (((state >> 6) & 1) ? o->str_ascii : o->str_compact), (size_t)len);
+}
+
+/* Describe the code object at code in the ring unless it was (at that address, with the same strings and
+   table: else another object took the address). False when it could not be: the frame is then left out. */
+static bool py_describe(struct alloc_hdr *h, const unsigned char *code)
+{
+	const struct pyoffs *o = &py.o;
+	struct py_seen now, *e;
+	struct alloc_pycode r;
+	size_t fl, nl;
+	bool ok = true;
+
+	now.code = (uintptr_t)code;
+	now.file = py_ptr(code, o->co_file);
+	now.name = py_ptr(code, o->co_name);
+	now.table = py_ptr(code, o->co_table);
+	memcpy(&now.first, code + o->co_first, sizeof now.first);
+	e = &py.seen[(((uintptr_t)code >> 4) * 0x9e3779b97f4a7c15ull) >> 52 & (PY_SEEN - 1)];
+	lock(&py.lock);
+	if (memcmp(e, &now, sizeof now) != 0) {
+		fl = py_str((const unsigned char *)now.file, py.buf);
+		nl = py_str((const unsigned char *)now.name, py.buf + fl);
+		if (fl > UINT16_MAX || nl > UINT16_MAX)
+			fl = nl = 0;
+		memset(&r, 0, sizeof r);
+		r.code = htole64((uint64_t)now.code);
+		r.version = htole32(py.version);
+		r.firstline = (int32_t)htole32((uint32_t)now.first);
+		r.file_len = htole16((uint16_t)fl);
+		r.name_len = htole16((uint16_t)nl);
+		ok = ring_put(h, ALLOC_REC_PYCODE, &r, sizeof r, py.buf, fl + nl);
+		if (ok)
+			*e = now;
+	}
+	unlock(&py.lock);
+	return ok;
+}
+
+/* The line the frame f of code object code is at. */
+static int32_t py_line(const unsigned char *code, const unsigned char *f)
+{
+	const struct pyoffs *o = &py.o;
+	const unsigned char *tab = (const unsigned char *)py_ptr(code, o->co_table);
+	int32_t first, lasti;
+	int64_t n;
+	long off;
+
+	memcpy(&first, code + o->co_first, sizeof first);
+	if (o->frames == PYF_OBJECT) {
+		memcpy(&lasti, f + o->fr_instr, sizeof lasti);
+		off = lasti < 0 ? -1 : (long)lasti * o->lasti_scale;
+	} else {
+		off = (long)(py_ptr(f, o->fr_instr) - ((uintptr_t)code + o->co_adaptive));
+	}
+	if (!tab)
+		return first;
+	memcpy(&n, tab + o->bytes_size, sizeof n);
+	if (n < 0 || n > (int64_t)(1 << 20))
+		return 0;
+	return pyline_find(o->table, tab + o->bytes_data, (size_t)n, first, off);
+}
+
+/* The Python stack of this thread, innermost first, at most max frames (0: none, or not Python). */
+static unsigned py_stack(struct alloc_hdr *h, struct alloc_pyframe *out, unsigned max)
+{
+	const struct pyoffs *o = &py.o;
+	const unsigned char *tstate, *f, *code;
+	unsigned n = 0, walked;
+
+	if (__atomic_load_n(&py.state, __ATOMIC_ACQUIRE) != PYS_READY || !py.is_init() || !(tstate = py.this_ts()))
+		return 0;
+	f = (const unsigned char *)py_ptr(tstate, o->ts_frame);
+	if (o->cframe && f)
+		f = (const unsigned char *)py_ptr(f, o->cf_frame);
+	for (walked = 0; f && n < max && walked < PY_WALK_MAX; walked++, f = (const unsigned char *)py_ptr(f, o->fr_back)) {
+		if (o->skip_cstack && f[o->fr_owner] == 3) {
+			/* the shim an eval call pushes below its frames: the frame above it was the call's first */
+			if (n)
+				out[n - 1].flags |= htole32(ALLOC_PY_ENTRY);
+			continue;
+		}
+		code = (const unsigned char *)py_ptr(f, o->fr_code);
+		if (!code || py_ptr(code, 8) != py.code_type)
+			continue; /* 3.13: an executable that is no code object (a shim) */
+		if (!py_describe(h, code))
+			return 0;
+		out[n].code = htole64((uint64_t)(uintptr_t)code);
+		out[n].line = (int32_t)htole32((uint32_t)py_line(code, f));
+		out[n].flags = htole32(o->frames == PYF_OBJECT || (o->fr_entry && f[o->fr_entry]) ? ALLOC_PY_ENTRY : 0);
+		n++;
+	}
+	return n;
+}
+
 /* Record the sampled block p of n bytes and remember it as live. */
 static void record_alloc(void *p, size_t n, unsigned kind)
 {
 	struct {
 		struct alloc_sample s;
 		uint64_t frames[ALLOC_FRAMES_MAX];
+		struct alloc_pyframe py[ALLOC_PYFRAMES_MAX];
 	} r;
 	struct alloc_hdr *h = ring_get();
-	unsigned nf;
+	unsigned nf, npy;
 	double prob;
 	uint64_t id;
 
@@ -694,6 +890,7 @@ static void record_alloc(void *p, size_t n, unsigned kind)
 		return;
 	maps_note(h);
 	nf = stack_take(r.frames);
+	npy = py_stack(h, (struct alloc_pyframe *)&r.frames[nf], ALLOC_PYFRAMES_MAX);
 	id = __atomic_add_fetch(&g.next_id, 1, __ATOMIC_RELAXED);
 	memset(&r.s, 0, sizeof r.s);
 	r.s.tid = htole32(tid_get());
@@ -714,8 +911,9 @@ static void record_alloc(void *p, size_t n, unsigned kind)
 		r.s.weight_count = htole64((uint64_t)(0x1p32 / prob + 0.5));
 	}
 	r.s.time_ns = htole64(now_ns());
+	r.s.npy = htole16((uint16_t)npy);
 	/* The block joins the live set only if ptime will see it, so that its free is never unpaired. */
-	if (ring_put(h, ALLOC_REC_ALLOC, &r, sizeof r.s + nf * sizeof r.frames[0], NULL, 0))
+	if (ring_put(h, ALLOC_REC_ALLOC, &r, sizeof r.s + nf * sizeof r.frames[0] + npy * sizeof r.py[0], NULL, 0))
 		set_put((uintptr_t)p, id);
 }
 
@@ -782,12 +980,14 @@ static void fork_prepare(void)
 	for (i = 0; i < SET_STRIPES; i++)
 		lock(&stripe_lock[i]);
 	lock(&pool_lock);
+	lock(&py.lock);
 }
 
 static void fork_parent(void)
 {
 	int i;
 
+	unlock(&py.lock);
 	unlock(&pool_lock);
 	for (i = SET_STRIPES - 1; i >= 0; i--)
 		unlock(&stripe_lock[i]);
@@ -803,6 +1003,9 @@ static void fork_child(void)
 	int i;
 
 	pool_lock = 0;
+	py.lock = 0;
+	if (py.seen) /* the child's ring describes its code objects anew */
+		memset(py.seen, 0, PY_SEEN * sizeof *py.seen);
 	for (i = 0; i < SET_STRIPES; i++)
 		stripe_lock[i] = 0;
 	set_init_lock = 0;

@@ -33,7 +33,8 @@ struct alloc_file {
 		unsigned char b[ALLOC_REC_MAX];
 	} rec;                          /* the record being read, copied out of the ring */
 	char exe[ALLOC_PATH_MAX + 1];
-	char exe2[ALLOC_PATH_MAX + 1];  /* the path of a mapping record */
+	char exe2[ALLOC_PATH_MAX + 1];  /* the path of a mapping record, the file of a code record */
+	char name[4 * ALLOC_PYNAME_MAX + 1]; /* the name of a code record */
 };
 
 /* Open the ring file at path: a regular file, not a link, of the size its header says. Returns 0 and the
@@ -112,7 +113,10 @@ static long alloc_read_one(struct alloc_file *f, unsigned type, size_t size, con
 	const struct alloc_sample *s;
 	const struct alloc_free *fr;
 	const struct alloc_map *mp;
+	const struct alloc_pycode *pc;
 	struct alloc_map_info mi;
+	struct alloc_pycode_info ci;
+	struct alloc_pyframe *pf;
 	uint64_t *frames;
 	unsigned i;
 
@@ -147,8 +151,9 @@ static long alloc_read_one(struct alloc_file *f, unsigned type, size_t size, con
 		return 0;
 	case ALLOC_REC_ALLOC:
 		s = (const void *)b;
-		if (size < sizeof *s || le16toh(s->nframes) > ALLOC_FRAMES_MAX ||
-		    size != sizeof *s + le16toh(s->nframes) * sizeof(uint64_t))
+		if (size < sizeof *s || le16toh(s->nframes) > ALLOC_FRAMES_MAX || le16toh(s->npy) > ALLOC_PYFRAMES_MAX ||
+		    size != sizeof *s + le16toh(s->nframes) * sizeof(uint64_t) +
+				    le16toh(s->npy) * sizeof(struct alloc_pyframe))
 			return alloc_read_bad(f, "an allocation record of the wrong size");
 		if (le16toh(s->kind) < ALLOC_MALLOC || le16toh(s->kind) > ALLOC_MMAP)
 			return alloc_read_bad(f, "an allocation of no known kind");
@@ -165,6 +170,14 @@ static long alloc_read_one(struct alloc_file *f, unsigned type, size_t size, con
 		for (i = 0; i < ev.nframes; i++)
 			frames[i] = le64toh(frames[i]);
 		ev.frames = frames;
+		ev.npy = le16toh(s->npy);
+		pf = (struct alloc_pyframe *)(f->rec.b + sizeof *s + ev.nframes * sizeof(uint64_t));
+		for (i = 0; i < ev.npy; i++) {
+			pf[i].code = le64toh(pf[i].code);
+			pf[i].line = (int32_t)le32toh((uint32_t)pf[i].line);
+			pf[i].flags = le32toh(pf[i].flags);
+		}
+		ev.py = pf;
 		f->st.allocs++;
 		if (ops->alloc)
 			ops->alloc(ctx, &ev);
@@ -187,6 +200,25 @@ static long alloc_read_one(struct alloc_file *f, unsigned type, size_t size, con
 		mi.path = f->exe2;
 		if (ops->map)
 			ops->map(ctx, &mi);
+		return 0;
+	case ALLOC_REC_PYCODE:
+		pc = (const void *)b;
+		if (size < sizeof *pc || le16toh(pc->file_len) > ALLOC_PYNAME_MAX * 4 ||
+		    le16toh(pc->name_len) > ALLOC_PYNAME_MAX * 4 ||
+		    size - sizeof *pc < (size_t)le16toh(pc->file_len) + le16toh(pc->name_len) ||
+		    size - sizeof *pc - le16toh(pc->file_len) - le16toh(pc->name_len) >= ALLOC_ALIGN)
+			return alloc_read_bad(f, "a code record of the wrong size");
+		ci.code = le64toh(pc->code);
+		ci.version = le32toh(pc->version);
+		ci.firstline = (int)(int32_t)le32toh((uint32_t)pc->firstline);
+		memcpy(f->exe2, b + sizeof *pc, le16toh(pc->file_len));
+		f->exe2[le16toh(pc->file_len)] = '\0';
+		memcpy(f->name, b + sizeof *pc + le16toh(pc->file_len), le16toh(pc->name_len));
+		f->name[le16toh(pc->name_len)] = '\0';
+		ci.file = f->exe2;
+		ci.name = f->name;
+		if (ops->pycode)
+			ops->pycode(ctx, &ci);
 		return 0;
 	case ALLOC_REC_FREE:
 		fr = (const void *)b;

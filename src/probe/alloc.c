@@ -47,6 +47,22 @@ struct afile {
 	uint64_t alive_ns, last_ns;   /* when /proc last showed it alive; its last record */
 	uint64_t map_bytes;           /* what its ring maps */
 	const char *comm;
+	struct acode *codes;          /* the CPython code objects it described: open addressing by address */
+	size_t ncodes, capcodes;
+	char pydso[24];               /* "python3.12", once it described one */
+	int interp;                   /* index in the probe's interpreters, -1 until its first Python stack */
+};
+
+/* A code object a process described (ALLOC_REC_PYCODE); strings interned. */
+struct acode {
+	uint64_t code;                /* 0: empty slot */
+	const char *name, *file;
+	int firstline;
+};
+
+/* The files of one CPython's own code, as the native frames of a Python stack show them. */
+struct ainterp {
+	struct py_interp ip;
 };
 
 /* A sampled block, live. */
@@ -91,6 +107,8 @@ struct alloc_probe {
 	uint64_t cur_file;            /* while reading: the file being read */
 	size_t nopen;                 /* rings open now ... */
 	uint64_t mapped;              /* ... and the bytes they map */
+	struct ainterp *interps;
+	size_t ninterps, capinterps;
 	char saved_preload[8192];
 	bool had_preload, set_pymalloc;
 };
@@ -359,6 +377,136 @@ static void alloc_push(struct alloc_probe *a, const struct aev *e)
 	a->ev[a->nev++] = *e;
 }
 
+/* The code object at code of process image af, or NULL. */
+static struct acode *acode_slot(struct afile *af, uint64_t code)
+{
+	size_t i;
+
+	if (!af->capcodes)
+		return NULL;
+	for (i = (size_t)((code >> 4) * 0x9e3779b97f4a7c15ULL) & (af->capcodes - 1); af->codes[i].code;
+	     i = (i + 1) & (af->capcodes - 1))
+		if (af->codes[i].code == code)
+			return &af->codes[i];
+	return &af->codes[i];
+}
+
+static void alloc_on_pycode(void *ctx, const struct alloc_pycode_info *ci)
+{
+	struct alloc_probe *a = ctx;
+	struct afile *af = &a->files[a->cur_file];
+	struct acode *c;
+	size_t i;
+
+	if (!ci->code)
+		return;
+	if ((af->ncodes + 1) * 2 > af->capcodes) {
+		struct acode *old = af->codes;
+		size_t oldcap = af->capcodes;
+		af->capcodes = oldcap ? oldcap * 2 : 256;
+		af->codes = xcalloc(af->capcodes, sizeof *af->codes);
+		for (i = 0; i < oldcap; i++)
+			if (old[i].code)
+				*acode_slot(af, old[i].code) = old[i];
+		free(old);
+	}
+	c = acode_slot(af, ci->code);
+	if (!c->code)
+		af->ncodes++;
+	c->code = ci->code;
+	c->name = strtab_intern(a->prof->strs, ci->name[0] ? ci->name : "<unknown>");
+	c->file = strtab_intern(a->prof->strs, ci->file[0] ? ci->file : "<unknown>");
+	c->firstline = ci->firstline;
+	snprintf(af->pydso, sizeof af->pydso, "python%u.%u", ci->version >> 24, (ci->version >> 16) & 0xff);
+}
+
+/* Whether path names a file of CPython's own code: python3.X or libpython3.X. */
+static int alloc_interp_kind(const char *path)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+
+	base = base ? base + 1 : path;
+	if (!base)
+		return -1;
+	if (strncmp(base, "libpython", 9) == 0)
+		return 1;
+	return strncmp(base, "python", 6) == 0 ? 0 : -1;
+}
+
+/* Where the interpreter of image af keeps its code, from the native frames of its first Python stack: the
+   files, and its eval loop's symbols in the one that has it (read once for every process that runs it). */
+static int alloc_interp(struct alloc_probe *a, struct afile *af, const struct frame *f, size_t n)
+{
+	struct py_interp ip;
+	struct pyelf_sym s[2] = { { "_PyEval_EvalFrameDefault", 0, 0, 0 }, { "_PyEval_EvalFrameDefault.cold", 0, 0, 0 } };
+	char why[256];
+	size_t i, k;
+
+	if (af->interp >= 0)
+		return af->interp;
+	memset(&ip, 0, sizeof ip);
+	for (i = 0; i < n; i++) {
+		const char *path = f[i].dso >= 0 ? symbols_dso_path(a->prof->syms, f[i].dso) : NULL;
+		int kind = alloc_interp_kind(path);
+		if (kind >= 0 && !ip.interp[kind])
+			ip.interp[kind] = path;
+	}
+	ip.eval_path = ip.interp[1] ? ip.interp[1] : ip.interp[0];
+	if (!ip.eval_path)
+		return -1; /* no frame of the interpreter: look again at the next stack */
+	for (k = 0; k < a->ninterps; k++)
+		if (a->interps[k].ip.eval_path == ip.eval_path && a->interps[k].ip.interp[0] == ip.interp[0])
+			return af->interp = (int)k;
+	if (pyelf_symbols(ip.eval_path, 0, 0, s, 2, why, sizeof why) > 0)
+		for (k = 0; k < 2 && s[0].size; k++)
+			if (s[k].off && s[k].size)
+				ip.eval[ip.neval++] = (struct pyrange){ s[k].off, s[k].size };
+	GROW_ARRAY(a->interps, a->ninterps, a->capinterps);
+	a->interps[a->ninterps].ip = ip;
+	return af->interp = (int)a->ninterps++;
+}
+
+/* Native frames f[0..n) of a sample of af with its Python frames: interleaved where the eval loop's calls
+   match them, else the native frames down to the interpreter's, then the Python stack. */
+static size_t alloc_python(struct alloc_probe *a, struct afile *af, const struct alloc_event *e, struct frame *f, size_t n)
+{
+	uint32_t stack[1 + ALLOC_PYFRAMES_MAX];
+	size_t j, k = 0, nat;
+	const struct py_interp *ip;
+	int x;
+
+	for (j = 0; j < e->npy; j++) {
+		struct acode *c = acode_slot(af, e->py[j].code);
+		if (!c || !c->code) {
+			if ((e->py[j].flags & ALLOC_PY_ENTRY) && k)
+				stack[k] |= PY_ENTRY;
+			continue;
+		}
+		stack[1 + k++] = (uint32_t)profile_python_loc(a->prof, af->pydso, c->name, c->file, c->firstline,
+							     e->py[j].line > 0 ? e->py[j].line : 0) |
+				 ((e->py[j].flags & ALLOC_PY_ENTRY) ? PY_ENTRY : 0);
+	}
+	if (!k)
+		return n;
+	stack[0] = (uint32_t)k;
+	a->mem->python_samples++;
+	if ((x = alloc_interp(a, af, f, n)) < 0)
+		return n;
+	ip = &a->interps[x].ip;
+	if ((j = py_interleave(ip, a->prof->syms, f, n, stack, PROFILE_MAX_FRAMES)) > 0)
+		return j;
+	for (nat = 0; nat < n; nat++) {
+		const char *path = f[nat].dso >= 0 ? symbols_dso_path(a->prof->syms, f[nat].dso) : NULL;
+		if (path && (path == ip->interp[0] || path == ip->interp[1]))
+			break;
+	}
+	for (j = 0; j < k && nat + j < PROFILE_MAX_FRAMES; j++) {
+		f[nat + j].dso = PROFILE_DSO_PYTHON;
+		f[nat + j].addr = stack[1 + j] & ~PY_ENTRY;
+	}
+	return nat + j;
+}
+
 static void alloc_on_alloc(void *ctx, const struct alloc_event *e)
 {
 	struct alloc_probe *a = ctx;
@@ -368,6 +516,8 @@ static void alloc_on_alloc(void *ctx, const struct alloc_event *e)
 	struct aev v = { e->time_ns, (uint32_t)a->cur_file, 0, false, false, e->id, (double)e->weight_bytes,
 			 e->weight_count };
 
+	if (e->npy)
+		n = alloc_python(a, af, e, fr, e->nframes ? n : 0);
 	s = profile_add(a->prof, af->pid, (int)e->tid, af->comm, fr, n);
 	v.stack = (uint32_t)s;
 	alloc_push(a, &v);
@@ -402,7 +552,8 @@ static void alloc_on_map(void *ctx, const struct alloc_map_info *mi)
 	procmaps_map(a->pm, (int)a->cur_file + 1, &m);
 }
 
-static const struct alloc_read_ops alloc_ops = { alloc_on_proc, alloc_on_map, alloc_on_alloc, alloc_on_free };
+static const struct alloc_read_ops alloc_ops = { alloc_on_proc, alloc_on_map, alloc_on_alloc, alloc_on_free,
+						 alloc_on_pycode };
 
 static uint64_t alive_hash(uint32_t file, uint64_t id)
 {
@@ -552,6 +703,9 @@ static void alloc_close(struct alloc_probe *a, size_t i)
 	}
 	alloc_read_close(af->f);
 	af->f = NULL;
+	free(af->codes); /* no more records will name them */
+	af->codes = NULL;
+	af->ncodes = af->capcodes = 0;
 	a->nopen--;
 	a->mapped -= af->map_bytes;
 }
@@ -709,6 +863,7 @@ static void alloc_round(struct alloc_probe *a)
 		memcpy(a->files[a->nfiles].name, de->d_name, strlen(de->d_name) + 1); /* shorter: checked above */
 		a->files[a->nfiles].f = rc < 0 ? NULL : f;
 		a->files[a->nfiles].proc = -1;
+		a->files[a->nfiles].interp = -1;
 		if (rc == 0) {
 			a->files[a->nfiles].map_bytes = size;
 			a->nopen++;
@@ -813,9 +968,12 @@ void alloc_free(void *st)
 
 	if (!a)
 		return;
-	for (i = 0; i < a->nfiles; i++)
+	for (i = 0; i < a->nfiles; i++) {
 		if (a->files[i].f)
 			alloc_read_close(a->files[i].f);
+		free(a->files[i].codes);
+	}
+	free(a->interps);
 	if (a->tfd >= 0)
 		close(a->tfd);
 	procmaps_free(a->pm);

@@ -39,33 +39,6 @@ static uint64_t pyc_sig_hash(const struct pystr_sig *sig, const unsigned char *b
 	return pyc_fnv(pyc_fnv(0xcbf29ce484222325ULL, b, 8), b + sig->data, sig->len - sig->data);
 }
 
-/* Code point cp as UTF-8 at d (room for 4); a surrogate, which UTF-8 cannot carry, becomes U+FFFD. */
-static size_t pyc_utf8(char *d, uint32_t cp)
-{
-	if ((cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | cp >> 6);
-		d[1] = (char)(0x80 | (cp & 63));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | cp >> 12);
-		d[1] = (char)(0x80 | ((cp >> 6) & 63));
-		d[2] = (char)(0x80 | (cp & 63));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | cp >> 18);
-	d[1] = (char)(0x80 | ((cp >> 12) & 63));
-	d[2] = (char)(0x80 | ((cp >> 6) & 63));
-	d[3] = (char)(0x80 | (cp & 63));
-	return 4;
-}
-
 /* The str object at addr as an interned UTF-8 string (cut at PY_MAX_STRING characters), or NULL: only the
    compact forms, which every name and file name of a code object has. *sig gets what tells it later. */
 static const char *pyc_string(struct pyproc *pp, uint64_t addr, struct pystr_sig *sig)
@@ -76,7 +49,7 @@ static const char *pyc_string(struct pyproc *pp, uint64_t addr, struct pystr_sig
 	const char *ret = NULL;
 	uint32_t state, kind;
 	uint64_t len;
-	size_t start, bytes, i;
+	size_t start, bytes;
 	ssize_t got;
 
 	if (!addr || (got = pyread_some(pp, addr, head, o->str_compact + 256)) < (ssize_t)o->str_ascii)
@@ -107,22 +80,7 @@ static const char *pyc_string(struct pyproc *pp, uint64_t addr, struct pystr_sig
 	sig->len = (uint32_t)(start - o->str_len + bytes);
 	sig->hash = pyc_fnv(pyc_fnv(0xcbf29ce484222325ULL, head + o->str_len, 8), data, bytes);
 	d = xmalloc((size_t)len * 4 + 1);
-	for (i = 0, bytes = 0; i < len; i++) {
-		uint32_t cp;
-		if (kind == 1) {
-			cp = data[i];
-		} else if (kind == 2) {
-			uint16_t u;
-			memcpy(&u, data + 2 * i, 2);
-			cp = u;
-		} else {
-			memcpy(&cp, data + 4 * i, 4);
-		}
-		if (cp == 0)
-			cp = 0xfffd; /* a NUL would cut the interned copy */
-		bytes += pyc_utf8(d + bytes, cp);
-	}
-	d[bytes] = '\0';
+	bytes = pylayout_utf8(d, kind, data, (size_t)len);
 	ret = strtab_intern(pp->strs, d);
 	free(d);
 	free(s);

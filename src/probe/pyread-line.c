@@ -1,7 +1,7 @@
 /* probe/pyread-line.c: a CPython code object's line table, read from another process, turned into the line of a bytecode offset. */
 #include "config.h"
 
-#include "ptime.h"
+#include "inject/pylayout.h"
 
 /* 3.9: co_lnotab, pairs of (bytecode increment, signed line increment) from co_firstlineno, as
    PyCode_Addr2Line of 3.9 walks them: the line of the last pair whose address is not past addr. */

@@ -21,89 +21,20 @@ struct pymap {
 	bool found;
 };
 
-/* Offsets for x86_64, from each version's own headers (offsetof on the pyenv builds of this machine). */
-static const struct pyoffs py_offs[] = {
-	{ /* 3.9 */ .rt_interps = 32, .is_next = 0, .is_threads = 8, .ts_next = 8, .ts_tid = 176, .ts_frame = 24,
-	  .ts_read = 184, .frames = PYF_OBJECT, .fr_back = 24, .fr_code = 32, .fr_instr = 104, .fr_read = 112,
-	  .lasti_scale = 1, .co_size = 16, .co_first = 40, .co_file = 104, .co_name = 112, .co_table = 120,
-	  .co_code = 48, .co_read = 128, .table = PYLINE_LNOTAB, .str_state = 32, .str_len = 16, .str_ascii = 48,
-	  .str_compact = 72, .bytes_size = 16, .bytes_data = 32 },
-	{ /* 3.10 */ .rt_interps = 32, .is_next = 0, .is_threads = 8, .ts_next = 8, .ts_tid = 176, .ts_frame = 24,
-	  .ts_read = 184, .frames = PYF_OBJECT, .fr_back = 24, .fr_code = 32, .fr_instr = 96, .fr_read = 104,
-	  .lasti_scale = 2, .co_size = 16, .co_first = 40, .co_file = 104, .co_name = 112, .co_table = 120,
-	  .co_code = 48, .co_read = 128, .table = PYLINE_310, .str_state = 32, .str_len = 16, .str_ascii = 48,
-	  .str_compact = 72, .bytes_size = 16, .bytes_data = 32 },
-	{ /* 3.11 */ .rt_interps = 40, .is_next = 0, .is_threads = 16, .ts_next = 8, .ts_tid = 160, .ts_frame = 56,
-	  .ts_read = 168, .ts_native = true, .cframe = true, .cf_frame = 8, .frames = PYF_IFRAME, .fr_back = 48,
-	  .fr_code = 32, .fr_instr = 56, .fr_owner = 69, .fr_entry = 68, .fr_read = 72, .co_size = 16, .co_first = 72,
-	  .co_file = 112, .co_name = 120, .co_table = 136, .co_adaptive = 184, .co_read = 144, .table = PYLINE_311,
-	  .str_state = 32, .str_len = 16, .str_ascii = 48, .str_compact = 72, .bytes_size = 16, .bytes_data = 32 },
-	{ /* 3.12 */ .rt_interps = 40, .is_next = 0, .is_threads = 72, .ts_next = 8, .ts_tid = 144, .ts_frame = 56,
-	  .ts_read = 152, .ts_native = true, .cframe = true, .cf_frame = 0, .frames = PYF_IFRAME, .fr_back = 8,
-	  .fr_code = 0, .fr_instr = 56, .fr_owner = 70, .fr_read = 72, .skip_cstack = true, .co_size = 16,
-	  .co_first = 68, .co_file = 112, .co_name = 120, .co_table = 136, .co_adaptive = 192, .co_read = 144,
-	  .table = PYLINE_311, .str_state = 32, .str_len = 16, .str_ascii = 40, .str_compact = 56,
-	  .bytes_size = 16, .bytes_data = 32 },
-};
-
-static uint64_t po_u64(const unsigned char *b, unsigned off)
-{
-	uint64_t v;
-	memcpy(&v, b + off, sizeof v);
-	return v;
-}
-
-/* 3.13's layout from its _Py_DebugOffsets (the struct's own layout is fixed within 3.13.x). */
+/* 3.13's layout from its _Py_DebugOffsets (pylayout.h). */
 static bool py_debug_offsets(struct pyproc *pp, char *why, size_t len)
 {
-	unsigned char d[584];
-	struct pyoffs *o = &pp->o;
-	uint64_t v[21];
-	static const unsigned at[21] = { 40, 64, 72, 168, 184, 200, 232, 240, 248, 264, 280, 288, 304, 312,
-					 344, 360, 520, 528, 544, 552, 560 };
-	unsigned i;
+	unsigned char d[PYLAYOUT_DEBUG_BYTES];
+	const char *bad;
 
 	if (!pyread_mem(pp, pp->runtime, d, sizeof d)) {
 		snprintf(why, len, "process_vm_readv: %s", strerror(errno));
 		return false;
 	}
-	if (memcmp(d, "xdebugpy", 8) != 0 || (po_u64(d, 8) >> 16) != (pp->version >> 16)) {
-		snprintf(why, len, "CPython 3.13: _Py_DebugOffsets not found at _PyRuntime");
+	if ((bad = pylayout_debug(d, pp->version, &pp->o)) != NULL) {
+		snprintf(why, len, "%s", bad);
 		return false;
 	}
-	if (po_u64(d, 16)) {
-		snprintf(why, len, "CPython 3.13 free-threaded: layout not known");
-		return false;
-	}
-	for (i = 0; i < 21; i++)
-		v[i] = po_u64(d, at[i]);
-	if (v[3] + 8 > PY_TS_READ || v[4] + 8 > PY_TS_READ || v[5] + 8 > PY_TS_READ || v[6] + 8 > PY_FRAME_READ ||
-	    v[7] + 8 > PY_FRAME_READ || v[8] + 8 > PY_FRAME_READ || v[9] + 1 > PY_FRAME_READ || v[10] + 8 > PY_CODE_READ ||
-	    v[11] + 8 > PY_CODE_READ || v[12] + 8 > PY_CODE_READ || v[13] + 4 > PY_CODE_READ || v[14] > 4096 ||
-	    v[15] != 8 || v[17] > 64 || v[18] + 4 > 64 || v[19] + 8 > 64 || v[20] + 16 > 192 || v[0] > 0xffff ||
-	    v[1] > 0xffff || v[2] > 0xffff) {
-		snprintf(why, len, "CPython 3.13: _Py_DebugOffsets out of range");
-		return false;
-	}
-	*o = (struct pyoffs){
-		.rt_interps = (unsigned)v[0], .is_next = (unsigned)v[1], .is_threads = (unsigned)v[2],
-		.ts_next = (unsigned)v[3], .ts_frame = (unsigned)v[4], .ts_tid = (unsigned)v[5], .ts_native = true,
-		.frames = PYF_EXEC, .fr_back = (unsigned)v[6], .fr_code = (unsigned)v[7], .fr_instr = (unsigned)v[8],
-		.fr_owner = (unsigned)v[9], .skip_cstack = true, .co_file = (unsigned)v[10], .co_name = (unsigned)v[11],
-		.co_table = (unsigned)v[12], .co_first = (unsigned)v[13], .co_adaptive = (unsigned)v[14],
-		.co_size = 16, .table = PYLINE_311, .bytes_size = (unsigned)v[16], .bytes_data = (unsigned)v[17],
-		.str_state = (unsigned)v[18], .str_len = (unsigned)v[19], .str_ascii = (unsigned)v[20],
-		.str_compact = (unsigned)v[20] + 16,
-	};
-	o->ts_read = (unsigned)(v[3] > v[4] ? v[3] : v[4]);
-	o->ts_read = (o->ts_read > v[5] ? o->ts_read : (unsigned)v[5]) + 8;
-	o->fr_read = 80;
-	o->co_read = 0;
-	for (i = 10; i < 14; i++)
-		if (v[i] + 8 > o->co_read)
-			o->co_read = (unsigned)v[i] + 8;
-	if (o->co_read < 24)
-		o->co_read = 24;
 	return true;
 }
 
@@ -278,7 +209,7 @@ struct pyproc *pyproc_open(pid_t pid, char *why, size_t whylen, bool *final)
 #endif
 	} else {
 #if defined(__x86_64__)
-		pp->o = py_offs[minor - 9];
+		pp->o = pylayout_fixed[minor - 9];
 #else
 		snprintf(why, whylen, "CPython %u.%u on this architecture: layout not known", version >> 24, minor);
 		goto fail;

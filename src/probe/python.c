@@ -56,10 +56,7 @@ struct py_process {
 	uint64_t refused;        /* when its reads were refused (it made itself unreadable), or 0 */
 	unsigned tries;
 	struct pyproc *pp;
-	const char *interp[2];   /* interned paths of the files the interpreter's code is in */
-	const char *eval_path;   /* that of the one the eval loop is in, and where in it (pyproc_eval) */
-	struct pyrange eval[2];
-	size_t neval;
+	struct py_interp ip;     /* where the interpreter's code is */
 	char dso[24];            /* "python3.11" */
 	char comm[64];           /* its name, once it is needed ("" until then): it may exec before the note */
 	char why[200];
@@ -318,7 +315,7 @@ static void py_interp(struct pysampler *ps, struct py_process *p)
 	n = readlink(path, buf, sizeof buf - 1);
 	if (n > 0) {
 		buf[n] = '\0';
-		p->interp[0] = strtab_intern(ps->prof->strs, buf);
+		p->ip.interp[0] = strtab_intern(ps->prof->strs, buf);
 	}
 	snprintf(path, sizeof path, "/proc/%d/maps", p->pid);
 	if (!(maps = py_proc_read(path)))
@@ -331,7 +328,7 @@ static void py_interp(struct pysampler *ps, struct py_process *p)
 			*end = '\0';
 		base = strrchr(slash, '/');
 		if (strncmp(base + 1, "libpython", 9) == 0) {
-			p->interp[1] = strtab_intern(ps->prof->strs, slash);
+			p->ip.interp[1] = strtab_intern(ps->prof->strs, slash);
 			break;
 		}
 		if (end)
@@ -444,8 +441,8 @@ static void py_try(struct pysampler *ps, struct py_process *p, uint64_t now)
 	py_interp(ps, p);
 	{
 		bool lib;
-		p->neval = pyproc_eval(p->pp, p->eval, &lib);
-		p->eval_path = p->interp[lib ? 1 : 0];
+		p->ip.neval = pyproc_eval(p->pp, p->ip.eval, &lib);
+		p->ip.eval_path = p->ip.interp[lib ? 1 : 0];
 	}
 	py_thread(p, p->pid, true);
 	py_threads_scan(p);
@@ -462,7 +459,6 @@ static uint64_t py_hash(const uint32_t *v, size_t n)
 }
 
 /* In an interned stack, on a location: its frame was the outermost of one call of the eval loop. */
-#define PY_ENTRY 0x80000000u
 #define PY_NOLOC UINT32_MAX /* py_loc: the code object could not be read */
 
 /* The stack v[0..n) interned: its offset in ps->sv. */
@@ -656,13 +652,13 @@ uint64_t pysampler_horizon(const struct pysampler *ps)
 	return UINT64_MAX;
 }
 
-static bool py_in_interp(const struct py_process *p, const char *path)
+static bool py_in_interp(const struct py_interp *p, const char *path)
 {
 	return path && (path == p->interp[0] || path == p->interp[1]);
 }
 
 /* Whether frame f is in the interpreter's eval loop. */
-static bool py_in_eval(const struct py_process *p, const struct frame *f, const char *path)
+static bool py_in_eval(const struct py_interp *p, const struct frame *f, const char *path)
 {
 	size_t i;
 	if (!path || path != p->eval_path)
@@ -681,8 +677,8 @@ static bool py_in_eval(const struct py_process *p, const struct frame *f, const 
    holds more calls than the native stack has eval frames, its innermost had returned by the sample (or
    had not begun), and only its outer calls are used. Returns 0, f unchanged, where the native stack has
    no eval frame, or more than the read has calls. */
-static size_t py_interleave(const struct py_process *p, const struct symbols *syms, struct frame *f, size_t n,
-			    const uint32_t *stack, size_t max)
+size_t py_interleave(const struct py_interp *p, const struct symbols *syms, struct frame *f, size_t n,
+		     const uint32_t *stack, size_t max)
 {
 	struct frame out[PROFILE_MAX_FRAMES];
 	size_t i, k, o, skip, calls = 0, evals = 0;
@@ -767,12 +763,12 @@ size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct
 	ps->prof->py_samples++;
 	ps->prof->pys[p->pyidx].samples++;
 	stack = &ps->sv[best->stack];
-	if (n > 1 && (k = py_interleave(p, ps->prof->syms, f, n, stack, max)) > 0) {
+	if (n > 1 && (k = py_interleave(&p->ip, ps->prof->syms, f, n, stack, max)) > 0) {
 		ps->prof->py_interleaved++;
 		return k;
 	}
 	for (nat = 0; nat < n; nat++)
-		if (f[nat].dso >= 0 && py_in_interp(p, symbols_dso_path(ps->prof->syms, f[nat].dso)))
+		if (f[nat].dso >= 0 && py_in_interp(&p->ip, symbols_dso_path(ps->prof->syms, f[nat].dso)))
 			break;
 	for (k = 0; k < stack[0] && nat + k < max; k++) {
 		f[nat + k].dso = PROFILE_DSO_PYTHON;

@@ -239,6 +239,9 @@ void report_memory(FILE *fp, const struct result *r)
 			break;
 	if (m->python_malloc && i < m->nprocs)
 		fprintf(fp, "  PYTHONMALLOC=malloc was set, so that CPython's objects are allocations of their own\n");
+	if (m->python_samples)
+		fprintf(fp, "  Python lines    %10llu samples were taken in Python code: their sites are its lines\n",
+			(unsigned long long)m->python_samples);
 	if (m->dropped)
 		fprintf(fp, "  %llu records were dropped because a ring stayed full: the figures are low\n",
 			(unsigned long long)m->dropped);
@@ -329,6 +332,7 @@ void report_json_memory(json_object *root, json_object *unavailable, const struc
 	jm_add(o, "rate_bytes", jm_int((double)m->rate));
 	jm_add(o, "stacks", report_json_str(m->stack_fp ? "fp" : "unwind"));
 	jm_add(o, "python_malloc", jm.json_object_new_boolean(m->python_malloc));
+	jm_add(o, "python_samples", jm.json_object_new_int64((int64_t)m->python_samples));
 	jm_add(o, "peak_rss_bytes", jm.json_object_new_int64((int64_t)r->ru.ru_maxrss * 1024));
 	if (m->faults && m->faults->why[0])
 		jm_add(unavailable, "memory_first_touch", report_json_str(m->faults->why));
