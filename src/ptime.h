@@ -155,7 +155,9 @@ struct prof_python {
    (a task and its frames' addresses), so memory grows with the distinct stacks, not with time;
    profile_finish resolves them into the one model, unique stacks of (function, file, line)
    frames, and every view below is computed from those: their totals agree by construction. */
+struct profile_share;
 struct profile {
+	struct profile_share *share; /* the symbols and strings it shares with other profiles of the run */
 	char event[32];          /* "cycles:u" or "cpu-clock:u" */
 	unsigned hz;
 	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
@@ -1089,6 +1091,7 @@ int symbols_dso(struct symbols *s, const char *path, int pid, dev_t dev, uint64_
 int symbols_jit_dso(struct symbols *s, int pid);
 int symbols_kernel_dso(struct symbols *s);
 void symbols_release(struct symbols *s, int dso);
+void symbols_release_all(struct symbols *s);
 const char *symbols_dso_path(const struct symbols *s, int dso);
 bool symbols_absolute(const struct symbols *s, int dso);
 size_t symbols_resolve(struct symbols *s, int dso, uint64_t off, struct loc *out, size_t max);
@@ -1162,6 +1165,9 @@ void profile_select(struct profile *p, int k);
 uint64_t profile_python_loc(struct profile *p, const char *dso, const char *func, const char *file, int firstline,
 			    int line);
 void profile_finish(struct profile *p);
+/* p, new and empty, resolves through from's symbols and strings: a file's DWARF is then read once for
+   all the profiles of a run (their last profile_finish releases it), not once for each. */
+void profile_share(struct profile *p, struct profile *from);
 size_t *profile_sorted_funcs(const struct profile *p);
 size_t *profile_top_funcs(const struct profile *p, size_t n, size_t *count);
 size_t *profile_sorted_lines(const struct profile *p);

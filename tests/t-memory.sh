@@ -275,6 +275,15 @@ for v in 3.11 3.12 3.13; do
 	grep -Eq ';packed;(<listcomp>;)?(zlib_compress;[a-z_]*;)?deflateInit2_ ' "$TMP/py$v.folded"; ok $? "Python $v: zlib's C frames under the Python line that called it"
 done
 
+# With --tree, the tree's cgroup peak beside the sum of RSS, when ptime could make the cgroup.
+run "$PTIME" --memory --tree -o "$TMP/tree.txt" "$MS"
+if grep -q "no cgroup" "$TMP/tree.txt"; then
+	skip "--tree: the cgroup's peak in the Memory block" "$(grep -m1 "no cgroup" "$TMP/tree.txt")"
+else
+	grep -Eq '^  tree cgroup +[0-9.]+ [KMG]iB at its peak \((memory.peak|memory.max_usage_in_bytes)' "$TMP/tree.txt"
+	ok $? "--tree: the cgroup's peak in the Memory block"
+fi
+
 # 9. Bad options: one line, 125, the command not run.
 for a in --memory-rate=0 --memory-rate=x --memory-rate=-5 --memory-interval=0 "--folded-cost=bytes --memory --folded=$TMP/x" \
 	"--folded-cost=peak --folded=$TMP/x" "--folded-cost=peak --memory"; do

@@ -440,28 +440,58 @@ static int frame_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* Profiles that resolve through one symbols table: refs hold it, and those not yet finished keep
+   each file's DWARF loaded for the next. */
+struct profile_share {
+	int refs, unfinished;
+};
+
+void profile_share(struct profile *p, struct profile *from)
+{
+	if (!from->share) {
+		from->share = xcalloc(1, sizeof *from->share);
+		from->share->refs = from->share->unfinished = 1;
+	}
+	symbols_free(p->syms);
+	strtab_free(p->strs);
+	p->syms = from->syms;
+	p->strs = from->strs;
+	p->share = from->share;
+	p->share->refs++;
+	p->share->unfinished++;
+}
+
 /* Resolve every distinct address, one file at a time, releasing each file's symbols and DWARF
-   before the next: ptime's memory then peaks at the largest file, not at all files together. */
+   before the next: ptime's memory then peaks at the largest file, not at all files together. A profile
+   that shares its symbols with others yet to finish keeps them for those; the last one releases. */
 static void profile_resolve_all(struct profile *p)
 {
 	struct profile_maps *m = p->maps;
 	struct frame *all;
 	size_t i, n;
+	bool keep = p->share && p->share->unfinished > 1;
 
-	if (!m->nframes)
-		return; /* no sample */
+	if (p->share && p->share->unfinished > 0)
+		p->share->unfinished--;
+	if (!m->nframes) { /* no sample */
+		if (p->share && !keep)
+			symbols_release_all(p->syms); /* what the others kept loaded */
+		return;
+	}
 	all = xmalloc(m->nframes * sizeof *all);
 	memcpy(all, m->frames, m->nframes * sizeof *all);
 	qsort(all, m->nframes, sizeof *all, frame_cmp);
 	for (i = 0; i < m->nframes; i++) {
 		if (i && all[i].dso == all[i - 1].dso && all[i].addr == all[i - 1].addr)
 			continue;
-		if (i && all[i].dso != all[i - 1].dso && all[i - 1].dso >= 0)
+		if (i && all[i].dso != all[i - 1].dso && all[i - 1].dso >= 0 && !keep)
 			symbols_release(p->syms, all[i - 1].dso);
 		profile_loc(p, &all[i], &n);
 	}
-	if (m->nframes && all[m->nframes - 1].dso >= 0)
+	if (m->nframes && all[m->nframes - 1].dso >= 0 && !keep)
 		symbols_release(p->syms, all[m->nframes - 1].dso);
+	if (p->share && !keep)
+		symbols_release_all(p->syms); /* what the others kept loaded and this one did not need */
 	free(all);
 }
 
@@ -661,8 +691,11 @@ void profile_free(struct profile *p)
 {
 	if (!p || p->abandoned)
 		return; /* given up half built (out of memory, a fault in libdw): left to the exit */
-	symbols_free(p->syms);
-	strtab_free(p->strs);
+	if (!p->share || --p->share->refs == 0) {
+		symbols_free(p->syms);
+		strtab_free(p->strs);
+		free(p->share);
+	}
 	free(p->maps->locs.e);
 	free(p->maps->lines.e);
 	free(p->maps->funcs.e);

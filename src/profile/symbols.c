@@ -275,9 +275,11 @@ static int symbols_add(struct symbols *s, const char *path, int kind, int pid, d
 {
 	size_t i;
 	const char *slash;
+	/* one file under two names (/lib and /usr/lib on a merged /usr: the loader's name and the kernel's)
+	   is one file, its DWARF read once */
 	for (i = 0; i < s->n; i++)
 		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && s->dsos[i].dev == dev && s->dsos[i].ino == ino &&
-		    strcmp(s->dsos[i].path, path) == 0)
+		    (ino ? true : strcmp(s->dsos[i].path, path) == 0))
 			return (int)i;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;
@@ -1168,6 +1170,14 @@ size_t symbols_warnings(const struct symbols *s, char *const **w)
 }
 
 /* Free everything. */
+/* Release every file's symbols and DWARF (see symbols_release). */
+void symbols_release_all(struct symbols *s)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		symbols_release(s, (int)i);
+}
+
 void symbols_free(struct symbols *s)
 {
 	size_t i;

@@ -219,6 +219,12 @@ void report_memory(FILE *fp, const struct result *r)
 		fprintf(fp, "  tree RSS        %10s at %.3f s (the sum over its processes every %u ms; shared pages count "
 			"once per process)\n", a, (double)m->peak_rss_tree_ns / 1e9, m->interval_ms);
 	}
+	if (r->tree && r->tree->memory.measured && r->tree->memory.peak_bytes >= 0) {
+		mem_bytes(a, sizeof a, (double)r->tree->memory.peak_bytes);
+		fprintf(fp, "  tree cgroup     %10s at its peak (%s: the pages charged to the tree's cgroup, page cache "
+			"included)\n", a, r->tree->memory.hierarchy && strcmp(r->tree->memory.hierarchy, "cgroup2") == 0 ?
+			"memory.peak" : "memory.max_usage_in_bytes");
+	}
 	mem_bytes(a, sizeof a, m->allocated_bytes);
 	mem_count(b, sizeof b, m->allocations);
 	mem_bytes(c, sizeof c, m->leaked_bytes);

@@ -112,6 +112,8 @@ static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 	if (!o->sample_hz)
 		return NULL;
 	r->profile = profile_new(o->inline_caller);
+	if (r->memory && r->memory->prof)
+		profile_share(r->profile, r->memory->prof);
 	/* When sampling cannot start the command runs all the same; every report says why. */
 	return sampler_open(pid, o->sample_hz, 0, o->call_graph, o->call_graph_stack, !o->no_python, r->profile);
 }
@@ -257,6 +259,8 @@ static void *faults_attach(const struct opts *o, struct result *r, pid_t pid)
 	   pointers. */
 	r->memory->fault_period = MEASURE_FAULT_PERIOD;
 	r->memory->faults = profile_new(o->inline_caller);
+	if (r->memory->prof)
+		profile_share(r->memory->faults, r->memory->prof);
 	r->memory->faults->touch_sites = true;
 	r->memory->faults->names = o->names;
 	return sampler_open(pid, 0, MEASURE_FAULT_PERIOD, cg, stack, false, r->memory->faults);
