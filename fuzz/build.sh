@@ -57,6 +57,9 @@ done
 if [ -d fuzz/corpus/ring ]; then
 	python3 "$srcdir/fuzz/seed-ring.py" fuzz/corpus/ring
 fi
+if [ -d fuzz/corpus/alloc ]; then
+	python3 "$srcdir/fuzz/seed-alloc.py" fuzz/corpus/alloc
+fi
 if [ -d fuzz/corpus/elf ]; then
 	e=fuzz/corpus/elf
 	tiny=$srcdir/fuzz/seed-elf.c

@@ -25,6 +25,12 @@ if /usr/bin/python3 "$srcdir/fuzz/seed-ring.py" "$TMP/ring" 2>/dev/null; then
 		replay ring "$f"
 	done
 fi
+# The alloc seeds: fuzz/seed-alloc.py (the records of a CPython process's sample).
+if /usr/bin/python3 "$srcdir/fuzz/seed-alloc.py" "$TMP/alloc" 2>/dev/null; then
+	for f in "$TMP/alloc"/*; do
+		replay alloc "$f"
+	done
+fi
 for d in "$srcdir"/fuzz/regress/*/; do
 	[ -d "$d" ] || continue
 	for f in "$d"*; do
