@@ -139,7 +139,7 @@ static void on_free(void *ctx, const struct alloc_event *e)
 	fl->free_kinds[(e->kind - ALLOC_FREE) & 3]++;
 }
 
-static const struct alloc_read_ops ops = { on_proc, NULL, on_alloc, on_free };
+static const struct alloc_read_ops ops = { on_proc, NULL, on_alloc, on_free, NULL };
 
 /* Open the files that appeared in dir, then drain every one. Returns the records read. */
 static long drain_all(const char *dir)
