@@ -158,6 +158,7 @@ struct prof_python {
 struct profile_share;
 struct profile {
 	struct profile_share *share; /* the symbols and strings it shares with other profiles of the run */
+	bool unshared;           /* it no longer holds the others' DWARF: finished, or never to be */
 	char event[32];          /* "cycles:u" or "cpu-clock:u" */
 	unsigned hz;
 	uint64_t period;         /* cycles per sample when sampling cycles at a fixed period, else 0 */
@@ -1168,6 +1169,7 @@ void profile_finish(struct profile *p);
 /* p, new and empty, resolves through from's symbols and strings: a file's DWARF is then read once for
    all the profiles of a run (their last profile_finish releases it), not once for each. */
 void profile_share(struct profile *p, struct profile *from);
+void profile_unshare(struct profile *p); /* p will not be finished after all */
 size_t *profile_sorted_funcs(const struct profile *p);
 size_t *profile_top_funcs(const struct profile *p, size_t n, size_t *count);
 size_t *profile_sorted_lines(const struct profile *p);

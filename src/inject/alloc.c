@@ -640,6 +640,7 @@ static int maps_one(struct dl_phdr_info *info, size_t size, void *arg)
    the child's copy locked for good (glibc does not reset it), so it is only called under maps_lock,
    which fork_prepare takes. */
 static void py_find(void);
+static void py_forget(void);
 
 static void maps_note(struct alloc_hdr *h)
 {
@@ -657,7 +658,6 @@ static void maps_note(struct alloc_hdr *h)
 		/* listed before the walk: a dlopen during it marks the listing stale again */
 		__atomic_store_n(&g.maps_listed, 1, __ATOMIC_RELEASE);
 		dl_iterate_phdr(maps_one, &w);
-		py_find();
 	}
 	unlock(&g.maps_lock);
 }
@@ -668,17 +668,22 @@ EXPORT void *dlopen(const char *file, int mode)
 	void *(*real)(const char *, int) = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 	void *r = real ? real(file, mode) : NULL;
 
-	if (r)
+	if (r) {
 		__atomic_store_n(&g.maps_listed, 0, __ATOMIC_RELEASE);
+		py_find(); /* an embedding program's libpython */
+	}
 	return r;
 }
 
 EXPORT int dlclose(void *handle)
 {
 	int (*real)(void *) = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-	int r = real ? real(handle) : -1;
+	int r;
 
+	py_forget(); /* libpython may be the one unloaded: looked for again after */
+	r = real ? real(handle) : -1;
 	__atomic_store_n(&g.maps_listed, 0, __ATOMIC_RELEASE);
+	py_find();
 	return r;
 }
 
@@ -703,20 +708,44 @@ static struct {
 	void *(*this_ts)(void);         /* PyGILState_GetThisThreadState: a TSS read, no allocation */
 	uintptr_t code_type;
 	int lock;                       /* over seen */
+	int find_lock;                  /* over state and the symbols */
 	struct py_seen *seen;
 	char buf[2 * (4 * ALLOC_PYNAME_MAX + 1)]; /* under lock: a description's strings */
 } py;
 
-/* Whether this process runs CPython of a known layout; looked for with the loaded objects (maps_note:
-   after each dlopen), under maps_lock, until found. */
+/* Whether this process runs CPython of a known layout: looked for by the constructor and after each
+   dlopen and dlclose, never on a sample's way (dlsym takes the loader's lock and may allocate), under
+   py.find_lock. */
+static void py_look(void);
+
 static void py_find(void)
+{
+	if (__atomic_load_n(&g.state, __ATOMIC_ACQUIRE) != ST_ON)
+		return;
+	ts.guard++;
+	lock(&py.find_lock);
+	if (py.state == PYS_READY)
+		goto out;
+	py_look();
+out:
+	unlock(&py.find_lock);
+	ts.guard--;
+}
+
+/* Before a dlclose: no sample may call into the interpreter until it is looked for again. */
+static void py_forget(void)
+{
+	lock(&py.find_lock);
+	__atomic_store_n(&py.state, PYS_UNKNOWN, __ATOMIC_RELEASE);
+	unlock(&py.find_lock);
+}
+
+static void py_look(void)
 {
 	const unsigned long *pv;
 	uintptr_t rt;
 	unsigned minor;
 
-	if (py.state == PYS_READY)
-		return;
 	py.state = PYS_NONE;
 	rt = (uintptr_t)dlsym(RTLD_DEFAULT, "_PyRuntime");
 	py.is_init = (int (*)(void))dlsym(RTLD_DEFAULT, "Py_IsInitialized");
@@ -781,6 +810,19 @@ static size_t py_str(const unsigned char *s, char *d)
 	return pylayout_utf8(d, kind, s + (((state >> 6) & 1) ? o->str_ascii : o->str_compact), (size_t)len);
 }
 
+/* The first len bytes of UTF-8 at s, cut on a character's start to at most half of what a code record can
+   carry after its header: both strings then fit in one record. */
+static size_t py_fit(const char *s, size_t len)
+{
+	size_t max = (ALLOC_REC_MAX - sizeof(struct alloc_pycode)) / 2 - ALLOC_ALIGN;
+
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 /* Describe the code object at code in the ring unless it was (at that address, with the same strings and
    table: else another object took the address). False when it could not be: the frame is then left out. */
 static bool py_describe(struct alloc_hdr *h, const unsigned char *code)
@@ -791,6 +833,7 @@ static bool py_describe(struct alloc_hdr *h, const unsigned char *code)
 	size_t fl, nl;
 	bool ok = true;
 
+	memset(&now, 0, sizeof now); /* its padding too: the entries are compared whole */
 	now.code = (uintptr_t)code;
 	now.file = py_ptr(code, o->co_file);
 	now.name = py_ptr(code, o->co_name);
@@ -799,10 +842,8 @@ static bool py_describe(struct alloc_hdr *h, const unsigned char *code)
 	e = &py.seen[(((uintptr_t)code >> 4) * 0x9e3779b97f4a7c15ull) >> 52 & (PY_SEEN - 1)];
 	lock(&py.lock);
 	if (memcmp(e, &now, sizeof now) != 0) {
-		fl = py_str((const unsigned char *)now.file, py.buf);
-		nl = py_str((const unsigned char *)now.name, py.buf + fl);
-		if (fl > UINT16_MAX || nl > UINT16_MAX)
-			fl = nl = 0;
+		fl = py_fit(py.buf, py_str((const unsigned char *)now.file, py.buf));
+		nl = py_fit(py.buf + fl, py_str((const unsigned char *)now.name, py.buf + fl));
 		memset(&r, 0, sizeof r);
 		r.code = htole64((uint64_t)now.code);
 		r.version = htole32(py.version);
@@ -980,6 +1021,7 @@ static void fork_prepare(void)
 	for (i = 0; i < SET_STRIPES; i++)
 		lock(&stripe_lock[i]);
 	lock(&pool_lock);
+	lock(&py.find_lock);
 	lock(&py.lock);
 }
 
@@ -988,6 +1030,7 @@ static void fork_parent(void)
 	int i;
 
 	unlock(&py.lock);
+	unlock(&py.find_lock);
 	unlock(&pool_lock);
 	for (i = SET_STRIPES - 1; i >= 0; i--)
 		unlock(&stripe_lock[i]);
@@ -1004,6 +1047,7 @@ static void fork_child(void)
 
 	pool_lock = 0;
 	py.lock = 0;
+	py.find_lock = 0;
 	if (py.seen) /* the child's ring describes its code objects anew */
 		memset(py.seen, 0, PY_SEEN * sizeof *py.seen);
 	for (i = 0; i < SET_STRIPES; i++)
@@ -1077,6 +1121,7 @@ __attribute__((constructor)) static void alloc_ctor(void)
 		ts.guard++;
 		ring_get();
 		ts.guard--;
+		py_find(); /* an interpreter the program was linked with is loaded by now */
 	}
 }
 

@@ -490,16 +490,17 @@ static size_t alloc_python(struct alloc_probe *a, struct afile *af, const struct
 		return n;
 	stack[0] = (uint32_t)k;
 	a->mem->python_samples++;
-	if ((x = alloc_interp(a, af, f, n)) < 0)
-		return n;
-	ip = &a->interps[x].ip;
-	if ((j = py_interleave(ip, a->prof->syms, f, n, stack, PROFILE_MAX_FRAMES)) > 0)
+	/* no frame of the interpreter's files (one linked into another program): the Python frames go below */
+	ip = (x = alloc_interp(a, af, f, n)) >= 0 ? &a->interps[x].ip : NULL;
+	if (ip && (j = py_interleave(ip, a->prof->syms, f, n, stack, PROFILE_MAX_FRAMES)) > 0)
 		return j;
-	for (nat = 0; nat < n; nat++) {
+	for (nat = 0; ip && nat < n; nat++) {
 		const char *path = f[nat].dso >= 0 ? symbols_dso_path(a->prof->syms, f[nat].dso) : NULL;
 		if (path && (path == ip->interp[0] || path == ip->interp[1]))
 			break;
 	}
+	if (!ip)
+		nat = n;
 	for (j = 0; j < k && nat + j < PROFILE_MAX_FRAMES; j++) {
 		f[nat + j].dso = PROFILE_DSO_PYTHON;
 		f[nat + j].addr = stack[1 + j] & ~PY_ENTRY;
@@ -517,8 +518,10 @@ static void alloc_on_alloc(void *ctx, const struct alloc_event *e)
 			 e->weight_count };
 
 	if (e->npy)
-		n = alloc_python(a, af, e, fr, e->nframes ? n : 0);
+		n = alloc_python(a, af, e, fr, n);
 	s = profile_add(a->prof, af->pid, (int)e->tid, af->comm, fr, n);
+	if (s == (size_t)-1)
+		return; /* no stack to count it on (never: alloc_frames gives at least one frame) */
 	v.stack = (uint32_t)s;
 	alloc_push(a, &v);
 }

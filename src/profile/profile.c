@@ -461,6 +461,15 @@ void profile_share(struct profile *p, struct profile *from)
 	p->share->unfinished++;
 }
 
+/* p, sharing, will not be finished (its sampler did not start): the others need not keep anything for it. */
+void profile_unshare(struct profile *p)
+{
+	if (p->share && p->share->unfinished > 0 && !p->unshared) {
+		p->share->unfinished--;
+		p->unshared = true;
+	}
+}
+
 /* Resolve every distinct address, one file at a time, releasing each file's symbols and DWARF
    before the next: ptime's memory then peaks at the largest file, not at all files together. A profile
    that shares its symbols with others yet to finish keeps them for those; the last one releases. */
@@ -469,10 +478,10 @@ static void profile_resolve_all(struct profile *p)
 	struct profile_maps *m = p->maps;
 	struct frame *all;
 	size_t i, n;
-	bool keep = p->share && p->share->unfinished > 1;
+	bool keep;
 
-	if (p->share && p->share->unfinished > 0)
-		p->share->unfinished--;
+	profile_unshare(p);
+	keep = p->share && p->share->unfinished > 0;
 	if (!m->nframes) { /* no sample */
 		if (p->share && !keep)
 			symbols_release_all(p->syms); /* what the others kept loaded */

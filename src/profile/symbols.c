@@ -276,10 +276,12 @@ static int symbols_add(struct symbols *s, const char *path, int kind, int pid, d
 	size_t i;
 	const char *slash;
 	/* one file under two names (/lib and /usr/lib on a merged /usr: the loader's name and the kernel's)
-	   is one file, its DWARF read once */
+	   is one file, its DWARF read once: the same device, inode and base name (btrfs subvolumes share a
+	   device number, so the inode alone is not enough) */
 	for (i = 0; i < s->n; i++)
 		if (s->dsos[i].kind == kind && s->dsos[i].pid == pid && s->dsos[i].dev == dev && s->dsos[i].ino == ino &&
-		    (ino ? true : strcmp(s->dsos[i].path, path) == 0))
+		    (ino ? strcmp(s->dsos[i].name, strrchr(path, '/') ? strrchr(path, '/') + 1 : path) == 0
+			 : strcmp(s->dsos[i].path, path) == 0))
 			return (int)i;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;

@@ -168,8 +168,8 @@ static int unwind_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *
 	if (elf && dwu.elf_getshdrstrndx(elf, &shstr) == 0)
 		while ((scn = dwu.elf_nextscn(elf, scn)) != NULL) {
 			const char *name;
-			if (!dwu.gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
-				continue;
+			if (!dwu.gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_PROGBITS && sh.sh_type != SHT_X86_64_UNWIND))
+				continue; /* lld marks .eh_frame SHT_X86_64_UNWIND */
 			name = dwu.elf_strptr(elf, shstr, sh.sh_name);
 			if (name && strcmp(name, ".eh_frame") == 0 && sh.sh_size > 0)
 				return -1;

@@ -109,13 +109,18 @@ static void counters_collect(void *st, struct result *r)
 
 static void *sampler_attach(const struct opts *o, struct result *r, pid_t pid)
 {
+	void *st;
+
 	if (!o->sample_hz)
 		return NULL;
 	r->profile = profile_new(o->inline_caller);
 	if (r->memory && r->memory->prof)
 		profile_share(r->profile, r->memory->prof);
 	/* When sampling cannot start the command runs all the same; every report says why. */
-	return sampler_open(pid, o->sample_hz, 0, o->call_graph, o->call_graph_stack, !o->no_python, r->profile);
+	st = sampler_open(pid, o->sample_hz, 0, o->call_graph, o->call_graph_stack, !o->no_python, r->profile);
+	if (!st)
+		profile_unshare(r->profile); /* never finished: the others must not keep their DWARF for it */
+	return st;
 }
 
 static sigjmp_buf measure_jmp;
@@ -248,6 +253,7 @@ static void alloc_collect_st(void *st, struct result *r)
 static void *faults_attach(const struct opts *o, struct result *r, pid_t pid)
 {
 	char why[256];
+	void *st;
 	int cg = o->call_graph_named ? o->call_graph : unwind_available(why, sizeof why) ? 2 : 1;
 	unsigned stack = o->call_graph_stack ? o->call_graph_stack : 4096; /* the touching code is near the fault */
 
@@ -263,7 +269,10 @@ static void *faults_attach(const struct opts *o, struct result *r, pid_t pid)
 		profile_share(r->memory->faults, r->memory->prof);
 	r->memory->faults->touch_sites = true;
 	r->memory->faults->names = o->names;
-	return sampler_open(pid, 0, MEASURE_FAULT_PERIOD, cg, stack, false, r->memory->faults);
+	st = sampler_open(pid, 0, MEASURE_FAULT_PERIOD, cg, stack, false, r->memory->faults);
+	if (!st)
+		profile_unshare(r->memory->faults);
+	return st;
 }
 
 static void faults_collect(void *st, struct result *r)
