@@ -51,8 +51,10 @@ for f in p["functions"]:
     k = (f["function"], f["dso"])
     s, i = sum(selfrows.get(k, [0])), max(inclrows.get(k, [0]))
     # One sample of one function may sit in a row of another name (the suite met it once in many
-    # runs on std::__adjust_heap under load, cause not found yet): more than that is a failure.
-    if abs(s - f["self_samples"]) + abs(i - f["inclusive_samples"]) == 1 and not near:
+    # runs on std::__adjust_heap under load, and once on ld.so's inlined elf_get_dynamic_info in the
+    # ASan build, cause not found yet; in a leaf it moves both the self and the inclusive cost by
+    # one): more than that is a failure.
+    if max(abs(s - f["self_samples"]), abs(i - f["inclusive_samples"])) == 1 and not near:
         near.append("%s: self %d/%d incl %d/%d" % (f["function"][:60], f["self_samples"], s, f["inclusive_samples"], i))
     elif s != f["self_samples"] or i != f["inclusive_samples"]:
         bad.append("%s: self %d/%d incl %d/%d" % (f["function"][:60], f["self_samples"], s, f["inclusive_samples"], i))
