@@ -151,6 +151,7 @@ int main(int argc, char **argv)
 			fx_work(ms);
 			_exit(0);
 		}
+		fx_work(ms / 4); /* the parent is sampled too, not only in its few start-up milliseconds */
 		waitpid(pid, NULL, 0);
 	} else if (strcmp(mode, "exec") == 0) {
 		pid_t pid = fork();
