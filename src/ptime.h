@@ -1027,6 +1027,8 @@ struct py_interp {
    frames (probe/python.c): the new count, or 0 when they do not fit (f unchanged). */
 size_t py_interleave(const struct py_interp *p, const struct symbols *syms, struct frame *f, size_t n,
 		     const uint32_t *stack, size_t max);
+size_t py_join(const struct py_interp *ip, const struct symbols *syms, struct frame *f, size_t n,
+	       const uint32_t *stack, size_t max, bool *interleaved);
 size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct frame *f, size_t n, size_t max);
 void pysampler_finish(struct pysampler *ps);
 void pysampler_free(struct pysampler *ps);

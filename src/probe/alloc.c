@@ -471,7 +471,8 @@ static int alloc_interp(struct alloc_probe *a, struct afile *af, const struct fr
 static size_t alloc_python(struct alloc_probe *a, struct afile *af, const struct alloc_event *e, struct frame *f, size_t n)
 {
 	uint32_t stack[1 + ALLOC_PYFRAMES_MAX];
-	size_t j, k = 0, nat;
+	size_t j, k = 0;
+	bool inter;
 	const struct py_interp *ip;
 	int x;
 
@@ -492,20 +493,7 @@ static size_t alloc_python(struct alloc_probe *a, struct afile *af, const struct
 	a->mem->python_samples++;
 	/* no frame of the interpreter's files (one linked into another program): the Python frames go below */
 	ip = (x = alloc_interp(a, af, f, n)) >= 0 ? &a->interps[x].ip : NULL;
-	if (ip && (j = py_interleave(ip, a->prof->syms, f, n, stack, PROFILE_MAX_FRAMES)) > 0)
-		return j;
-	for (nat = 0; ip && nat < n; nat++) {
-		const char *path = f[nat].dso >= 0 ? symbols_dso_path(a->prof->syms, f[nat].dso) : NULL;
-		if (path && (path == ip->interp[0] || path == ip->interp[1]))
-			break;
-	}
-	if (!ip)
-		nat = n;
-	for (j = 0; j < k && nat + j < PROFILE_MAX_FRAMES; j++) {
-		f[nat + j].dso = PROFILE_DSO_PYTHON;
-		f[nat + j].addr = stack[1 + j] & ~PY_ENTRY;
-	}
-	return nat + j;
+	return py_join(ip, a->prof->syms, f, n, stack, PROFILE_MAX_FRAMES, &inter);
 }
 
 static void alloc_on_alloc(void *ctx, const struct alloc_event *e)

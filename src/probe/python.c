@@ -721,7 +721,8 @@ size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct
 	struct py_thread *th;
 	const struct py_read *best = NULL, *before = NULL, *after = NULL;
 	uint64_t bd = UINT64_MAX;
-	size_t i, k, nat;
+	size_t i, k;
+	bool inter;
 	const uint32_t *stack;
 
 	/* the image that ran at t; none when the one after an exec was not CPython and is forgotten */
@@ -763,13 +764,29 @@ size_t pysampler_join(struct pysampler *ps, int pid, int tid, uint64_t t, struct
 	ps->prof->py_samples++;
 	ps->prof->pys[p->pyidx].samples++;
 	stack = &ps->sv[best->stack];
-	if (n > 1 && (k = py_interleave(&p->ip, ps->prof->syms, f, n, stack, max)) > 0) {
-		ps->prof->py_interleaved++;
+	k = py_join(&p->ip, ps->prof->syms, f, n, stack, max, &inter);
+	ps->prof->py_interleaved += inter;
+	return k;
+}
+
+/* Native frames f[0..n) and a Python stack as one: interleaved where the eval loop's calls match
+   (*interleaved then set), else the native frames down to the interpreter's own (all of them when ip is
+   NULL: no interpreter file is known), then the Python frames. Returns the count in f (room for max). */
+size_t py_join(const struct py_interp *ip, const struct symbols *syms, struct frame *f, size_t n,
+	       const uint32_t *stack, size_t max, bool *interleaved)
+{
+	size_t k, nat;
+
+	*interleaved = false;
+	if (ip && n > 1 && (k = py_interleave(ip, syms, f, n, stack, max)) > 0) {
+		*interleaved = true;
 		return k;
 	}
-	for (nat = 0; nat < n; nat++)
-		if (f[nat].dso >= 0 && py_in_interp(&p->ip, symbols_dso_path(ps->prof->syms, f[nat].dso)))
+	for (nat = 0; ip && nat < n; nat++)
+		if (f[nat].dso >= 0 && py_in_interp(ip, symbols_dso_path(syms, f[nat].dso)))
 			break;
+	if (!ip)
+		nat = n;
 	for (k = 0; k < stack[0] && nat + k < max; k++) {
 		f[nat + k].dso = PROFILE_DSO_PYTHON;
 		f[nat + k].addr = stack[1 + k] & ~PY_ENTRY;
